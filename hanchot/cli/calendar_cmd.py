@@ -1,0 +1,55 @@
+"""``hanchot calendar YEAR``: the days of a year that break the weekly rule, with sources."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any
+
+from hanchot.cli.due import add_calendar_option, calendar_from
+from hanchot.errors import CalendarError
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def year_arg(text: str) -> int:
+    """Argument type: a year between 1 and 9999."""
+    if not text.strip().isdigit() or not 1 <= int(text) <= 9999:
+        raise argparse.ArgumentTypeError(f"expected a year from 1 to 9999, got {text!r}")
+    return int(text)
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``calendar`` sub-command to *subparsers*."""
+    parser = subparsers.add_parser(
+        "calendar",
+        help="list a year's non-working weekdays and working weekend days",
+        description="List every non-working weekday and every working weekend day of YEAR, "
+        "with names and sources.",
+    )
+    parser.add_argument("year", metavar="YEAR", type=year_arg)
+    add_calendar_option(parser)
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the calendar of ``args.year``; return the exit code."""
+    try:
+        days = calendar_from(args.calendar).overrides(args.year)
+    except CalendarError as exc:
+        print(f"hanchot: error: {exc}", file=sys.stderr)
+        return 2
+    if args.format == "json":
+        rows = [{**day.to_dict(), "weekday": _WEEKDAYS[day.date.weekday()]} for day in days]
+        print(json.dumps({"year": args.year, "days": rows}, ensure_ascii=False))
+        return 0
+    print(f"{args.year}: non-working weekdays and working weekend days")
+    for day in days:
+        status = "working" if day.working else "off"
+        print(
+            f"{day.date.isoformat()}  {_WEEKDAYS[day.date.weekday()]}  {status:<7}  "
+            f"{day.name_vi} / {day.name_en}  [{day.source}]"
+        )
+    return 0
