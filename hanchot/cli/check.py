@@ -1,0 +1,62 @@
+"""``hanchot check``: evaluate an agency event log under a rule pack.
+
+Exit codes: 0 no violation, 1 at least one violation, 2 unusable input or
+usage (rejected event lines are reported, and fatal only under ``--strict``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from hanchot.cli._common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    EXIT_VIOLATIONS,
+    add_input_arguments,
+    calendar_from,
+    guarded,
+    iso_date,
+    today_in_vietnam,
+    write_and_close,
+)
+from hanchot.engine import Engine
+from hanchot.inputs import read_agencies, read_events
+from hanchot.output import write_csv, write_json, write_table
+from hanchot.rules.loader import load_pack
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``check`` sub-command."""
+    parser = subparsers.add_parser("check", help="check agencies' events against a rule pack")
+    add_input_arguments(parser)
+    parser.add_argument("--known-at", type=iso_date, default=None, help="only events recorded by this date")
+    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    parser.add_argument("--output", type=Path, default=None, help="write here instead of stdout")
+    parser.add_argument("--strict", action="store_true", help="any rejected input line is fatal")
+    parser.set_defaults(run=guarded(run))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run ``hanchot check``; return its exit code."""
+    pack = load_pack(args.pack)
+    agencies = read_agencies(args.agencies)
+    as_of = args.as_of or today_in_vietnam()
+    with Engine(pack, agencies, calendar=calendar_from(args)) as engine:
+        report = engine.evaluate(read_events(args.events), as_of, known_at=args.known_at)
+    if args.strict and report.rejected:
+        for rejection in report.rejected:
+            sys.stderr.write(f"hanchot: rejected: {rejection}\n")
+        sys.stderr.write(f"hanchot: error: {len(report.rejected)} input line(s) rejected (--strict)\n")
+        return EXIT_USAGE
+    if args.format == "json":
+        write_and_close(args.output, lambda out: write_json(report, out, args.lang))
+    elif args.format == "csv":
+        write_and_close(args.output, lambda out: write_csv(report.obligations, out, args.lang))
+    else:
+        write_and_close(args.output, lambda out: write_table(report, pack, out, args.lang))
+    if report.rejected and args.format != "table":
+        sys.stderr.write(f"hanchot: {len(report.rejected)} input line(s) rejected; see 'rejected' in the output\n")
+    return EXIT_VIOLATIONS if report.violations else EXIT_OK

@@ -1,0 +1,176 @@
+"""What every rule evaluator needs: the clock, the calendar, deadlines, events.
+
+The evaluators (one module per rule kind) are pure functions of a
+:class:`Context`; the engine builds one per evaluation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from hanchot.calendar import (
+    CountingRules,
+    Deadline,
+    Duration,
+    Period,
+    Roll,
+    Step,
+    WorkingCalendar,
+    due_date,
+    roll_date,
+)
+from hanchot.inputs.records import Agency, Event
+from hanchot.obligations.model import Phrase, Status
+from hanchot.rules.model import AnyRule, Due, FixedDue, RulePack
+
+ONE_DAY = dt.timedelta(days=1)
+
+EventLookup = Callable[[str, int, str], Sequence[Event]]
+"""(agency id, rule index, role) -> that agency's events in that role, sorted."""
+
+
+@dataclass
+class Context:
+    """The state of one evaluation: pack, calendar, as-of date and event lookup."""
+
+    pack: RulePack
+    calendar: WorkingCalendar
+    as_of: dt.date
+    agencies: Mapping[str, Agency]
+    events: EventLookup
+    _deadlines: dict[tuple[object, ...], Deadline] = field(default_factory=dict)
+
+    def counted_due(
+        self, start: dt.date, duration: Duration, count_first_day: bool, roll: Roll
+    ) -> Deadline:
+        """A Civil Code deadline *duration* after *start* (cached)."""
+        key = ("counted", start, duration, count_first_day, roll)
+        found = self._deadlines.get(key)
+        if found is None:
+            rules = CountingRules(count_first_day=count_first_day, roll=roll)
+            found = self._deadlines[key] = due_date(start, duration, self.calendar, rules)
+        return found
+
+    def fixed_due(self, due: FixedDue) -> Deadline:
+        """The deadline of a dated milestone ("by X" or "before X")."""
+        key = ("fixed", due)
+        found = self._deadlines.get(key)
+        if found is None:
+            found = self._deadlines[key] = self._before_and_roll(
+                due.date, due.before_inclusive, due.roll, Phrase("ngày ghi trong kế hoạch", "the date in the plan")
+            )
+        return found
+
+    def period_due(self, due: Due, period: Period) -> Deadline:
+        """The deadline of a periodic obligation for *period*."""
+        key = ("period", due, period)
+        found = self._deadlines.get(key)
+        if found is None:
+            if due.at == "end":
+                day = period.last_day
+                label = Phrase(f"ngày cuối của kỳ {period.format('vi')}", f"last day of {period.format('en')}")
+            else:
+                assert due.day is not None
+                month = due.month if due.month is not None else "last"
+                day = period.day_in_month(due.day, month)
+                which = _month_words(month)
+                label = Phrase(
+                    f"ngày {due.day} {which.vi} của kỳ {period.format('vi')}",
+                    f"day {due.day} of the {which.en} month of {period.format('en')}",
+                )
+            found = self._deadlines[key] = self._before_and_roll(day, due.before_inclusive, due.roll, label)
+        return found
+
+    def _before_and_roll(
+        self, day: dt.date, before_inclusive: bool | None, roll: Roll, label: Phrase
+    ) -> Deadline:
+        steps: tuple[Step, ...] = ()
+        if before_inclusive is False:
+            steps = (Step(day, label.vi, label.en),)
+            day = day - ONE_DAY
+            label = Phrase(
+                '"trước ngày" hiểu là trước hẳn ngày đó (before_is_inclusive: false): ngày cuối hợp lệ',
+                '"before" read as strictly before (before_is_inclusive: false): last compliant day',
+            )
+        elif before_inclusive is True:
+            label = Phrase(
+                f'{label.vi}; "trước ngày" hiểu là đến hết ngày đó (before_is_inclusive: true)',
+                f'{label.en}; "before" read as up to and including that day (before_is_inclusive: true)',
+            )
+        rolled = roll_date(day, self.calendar, roll, label_vi=label.vi, label_en=label.en)
+        return Deadline(start=None, duration=None, due=rolled.due, steps=steps + rolled.steps)
+
+
+def _month_words(month: int | str) -> Phrase:
+    if month == "last":
+        return Phrase("của tháng cuối", "last")
+    if month == "first":
+        return Phrase("của tháng đầu", "first")
+    ordinal = {1: "first", 2: "second", 3: "third"}.get(int(month), f"{month}th")
+    return Phrase(f"của tháng thứ {month}", ordinal)
+
+
+def settle(due: dt.date | None, met_on: dt.date | None, as_of: dt.date) -> Status:
+    """The status from the due date, the day the duty was met, and the clock."""
+    if met_on is not None:
+        return Status.MET if due is None or met_on <= due else Status.MET_LATE
+    if due is not None and as_of > due:
+        return Status.OVERDUE
+    return Status.OPEN
+
+
+def status_phrase(status: Status, due: dt.date | None, met_by: Event | None, as_of: dt.date) -> Phrase:
+    """Why an obligation has its status, in both languages."""
+    when = as_of.strftime("%d/%m/%Y")
+    if status is Status.MET:
+        assert met_by is not None
+        d = met_by.date.strftime("%d/%m/%Y")
+        return Phrase(f"Đã thực hiện: sự kiện {met_by.id} ngày {d}, đúng hạn.", f"Met by event {met_by.id} on {d}, on time.")
+    if status is Status.MET_LATE:
+        assert met_by is not None and due is not None
+        late = (met_by.date - due).days
+        d = met_by.date.strftime("%d/%m/%Y")
+        return Phrase(
+            f"Thực hiện muộn: sự kiện {met_by.id} ngày {d}, chậm {late} ngày so với hạn.",
+            f"Met late by event {met_by.id} on {d}, {late} day(s) after the due date.",
+        )
+    if status is Status.OVERDUE:
+        assert due is not None
+        days = (as_of - due).days
+        return Phrase(
+            f"Quá hạn: chưa có sự kiện đáp ứng tính đến {when} ({days} ngày sau hạn).",
+            f"Overdue: no fulfilling event as of {when} ({days} day(s) past due).",
+        )
+    if due is None:
+        return Phrase(
+            f"Đang mở: văn bản không quy định thời hạn; chưa thực hiện tính đến {when}.",
+            f"Open: the text sets no deadline; not yet met as of {when}.",
+        )
+    return Phrase(
+        f"Đang mở: hạn {due.strftime('%d/%m/%Y')}, chưa thực hiện tính đến {when}.",
+        f"Open: due {due.strftime('%d/%m/%Y')}, not yet met as of {when}.",
+    )
+
+
+def rule_title(rule: AnyRule) -> Phrase:
+    """The rule's id and title as the first line of an explanation."""
+    return Phrase(f"[{rule.id}] {rule.title.vi}", f"[{rule.id}] {rule.title.en}")
+
+
+def rule_basis(rule: AnyRule) -> str:
+    """The rule's legal basis, every citation joined."""
+    return "; ".join(b.cite() for b in rule.basis)
+
+
+def lapse_phrase(agency: Agency) -> Phrase:
+    """Why a duty lapsed: the agency ceased to exist before it fell due."""
+    assert agency.active_to is not None
+    day = agency.active_to.strftime("%d/%m/%Y")
+    into_vi = f", sáp nhập vào {agency.successor}" if agency.successor else ""
+    into_en = f", merged into {agency.successor}" if agency.successor else ""
+    return Phrase(
+        f"Không áp dụng: cơ quan chấm dứt hoạt động ngày {day}{into_vi} trước khi đến hạn.",
+        f"Not applicable: the agency ceased on {day}{into_en} before the duty fell due.",
+    )

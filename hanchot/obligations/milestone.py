@@ -1,0 +1,54 @@
+"""``once`` rules: a dated milestone of a plan, met by one matching event.
+
+Events count from the rule's ``earliest`` date, or else from the first day the
+pack is valid, so last year's document does not meet this year's milestone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from hanchot.inputs.records import Agency
+from hanchot.obligations.context import (
+    Context,
+    lapse_phrase,
+    rule_basis,
+    rule_title,
+    settle,
+    status_phrase,
+)
+from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
+from hanchot.rules.model import OnceRule
+
+MATCH = "match"
+
+
+def evaluate_once(
+    rule: OnceRule, index: int, agency: Agency, ctx: Context, bounds: tuple[dt.date, dt.date]
+) -> Iterator[Obligation]:
+    """Yield the milestone's one obligation, if it has opened as of the clock."""
+    opens = rule.earliest or bounds[0]
+    deadline = ctx.fixed_due(rule.due)
+    if opens > ctx.as_of or (agency.active_from is not None and agency.active_from > deadline.due):
+        return
+    met_by = next((e for e in ctx.events(agency.id, index, MATCH) if e.date >= opens), None)
+    ceased = agency.active_to
+    if ceased is not None and (met_by is None or met_by.date > ceased) and deadline.due > ceased:
+        status, why, met_by = Status.NOT_APPLICABLE, lapse_phrase(agency), None
+    else:
+        status = settle(deadline.due, met_by.date if met_by else None, ctx.as_of)
+        why = status_phrase(status, deadline.due, met_by, ctx.as_of)
+    d = deadline.due.strftime("%d/%m/%Y")
+    origin = Phrase(f"Mốc thời gian của kế hoạch, hạn {d}.", f"Plan milestone, due {d}.")
+    yield Obligation(
+        rule=rule.id,
+        agency=agency.id,
+        period=None,
+        trigger=None,
+        opens=opens,
+        due=deadline.due,
+        status=status,
+        satisfied_by=(met_by.id,) if met_by else (),
+        explanation=Explanation(rule_title(rule), rule_basis(rule), origin, deadline.steps, why),
+    )

@@ -1,0 +1,189 @@
+"""``every`` and ``coverage`` rules: one obligation per period.
+
+``every``: at least N matching events in each period (optionally only within
+a window of months). An event counts for the period of its date, or for the
+period it names in ``period_attribute`` (a report on Q1 sent in April still
+counts for Q1, late).
+
+``coverage``: a coordinating agency covers at least X% of a population of
+agencies (distinct targets of its matching events) in each period.
+
+A period whose duty is still unmet when the agency ceases, and falls due
+after that, lapses (``not_applicable``): the successor has its own. With
+``on_merge: transfer`` it passes to the successor instead.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterator, Sequence
+
+from hanchot.calendar import Deadline, Period, PeriodKind
+from hanchot.inputs.records import Agency, Event
+from hanchot.obligations.context import (
+    Context,
+    lapse_phrase,
+    rule_basis,
+    rule_title,
+    settle,
+    status_phrase,
+)
+from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
+from hanchot.rules.model import CoverageRule, EveryRule
+
+MATCH = "match"
+
+
+def periods_between(kind: PeriodKind, first: dt.date, last: dt.date) -> Iterator[Period]:
+    """Every period of *kind* that overlaps ``[first, last]``, in order."""
+    period = Period.containing(first, kind)
+    while period.first_day <= last:
+        yield period
+        period = period.next()
+
+
+def evaluate_every(
+    rule: EveryRule, index: int, agency: Agency, ctx: Context, bounds: tuple[dt.date, dt.date]
+) -> Iterator[Obligation]:
+    """Yield one obligation per period of *rule* within *bounds*."""
+    by_period: dict[Period, list[Event]] = {}
+    for event in ctx.events(agency.id, index, MATCH):
+        period = _period_of(event, rule)
+        if period is not None:
+            by_period.setdefault(period, []).append(event)
+    successor = _successor(agency, rule.on_merge, ctx)
+    if successor is not None:
+        for event in ctx.events(successor.id, index, MATCH):
+            period = _period_of(event, rule)
+            if period is not None and agency.active_to is not None and event.date > agency.active_to:
+                by_period.setdefault(period, []).append(event)
+    for period in periods_between(rule.period, *bounds):
+        opens = period.first_day
+        if rule.window is not None:
+            opens = dt.date(period.first_day.year, rule.window.first_month, 1)
+            opens = max(opens, period.first_day)
+        if opens > ctx.as_of:
+            continue
+        events = sorted(by_period.get(period, ()), key=Event.sort_key)
+        deadline = ctx.period_due(rule.due, period)
+        met_by = events[rule.count - 1] if len(events) >= rule.count else None
+        need = Phrase(
+            f"Kỳ {period.format('vi')}: cần ít nhất {rule.count} sự kiện, có {len(events)}.",
+            f"Period {period.format('en')}: needs at least {rule.count} event(s), has {len(events)}.",
+        )
+        yield _settle_period(
+            rule, agency, successor, period, opens, deadline, met_by, tuple(e.id for e in events), need, ctx
+        )
+
+
+def evaluate_coverage(
+    rule: CoverageRule, index: int, agency: Agency, ctx: Context, bounds: tuple[dt.date, dt.date]
+) -> Iterator[Obligation]:
+    """Yield one obligation per period: cover ``percent`` of the population."""
+    events = ctx.events(agency.id, index, MATCH)
+    for period in periods_between(rule.period, *bounds):
+        if period.first_day > ctx.as_of:
+            continue
+        population = {
+            a.id
+            for a in ctx.agencies.values()
+            if a.matches(rule.population)
+            and (not rule.same_province or a.province == agency.province)
+            and _overlaps(a, period)
+            and a.id != agency.id
+        }
+        if not population:
+            continue
+        needed = math.ceil(rule.percent * len(population) / 100 - 1e-9)
+        covered: dict[str, Event] = {}
+        met_by = None
+        for event in events:
+            target = event.attrs.get(rule.target_attribute)
+            if period.contains(event.date) and target in population and target not in covered:
+                covered[target] = event
+                if len(covered) == needed:
+                    met_by = event
+        deadline = ctx.period_due(rule.due, period)
+        need = Phrase(
+            f"Kỳ {period.format('vi')}: cần {needed}/{len(population)} cơ quan ({rule.percent:g}%), "
+            f"đã có {len(covered)}.",
+            f"Period {period.format('en')}: needs {needed} of {len(population)} agencies "
+            f"({rule.percent:g}%), has {len(covered)}.",
+        )
+        satisfied = tuple(e.id for e in sorted(covered.values(), key=Event.sort_key))
+        yield _settle_period(rule, agency, None, period, period.first_day, deadline, met_by, satisfied, need, ctx)
+
+
+def _settle_period(
+    rule: EveryRule | CoverageRule,
+    agency: Agency,
+    successor: Agency | None,
+    period: Period,
+    opens: dt.date,
+    deadline: Deadline,
+    met_by: Event | None,
+    satisfied: Sequence[str],
+    need: Phrase,
+    ctx: Context,
+) -> Obligation:
+    due = deadline.due
+    owner, notes = agency, [need]
+    ceased = agency.active_to
+    if ceased is not None and (met_by is None or met_by.date > ceased) and due > ceased:
+        if successor is None:
+            status, why = Status.NOT_APPLICABLE, lapse_phrase(agency)
+            return _obligation(rule, agency, period, opens, deadline, status, (), why, notes)
+        owner = successor
+        notes.append(
+            Phrase(
+                f"Chuyển cho {successor.id} khi {agency.id} sáp nhập.",
+                f"Passed to {successor.id} when {agency.id} was merged.",
+            )
+        )
+    status = settle(due, met_by.date if met_by else None, ctx.as_of)
+    why = status_phrase(status, due, met_by, ctx.as_of)
+    return _obligation(rule, owner, period, opens, deadline, status, tuple(satisfied), why, notes)
+
+
+def _obligation(
+    rule: EveryRule | CoverageRule,
+    owner: Agency,
+    period: Period,
+    opens: dt.date,
+    deadline: Deadline,
+    status: Status,
+    satisfied: tuple[str, ...],
+    why: Phrase,
+    notes: list[Phrase],
+) -> Obligation:
+    origin = Phrase(f"Nghĩa vụ định kỳ, kỳ {period.format('vi')}.", f"Periodic duty for {period.format('en')}.")
+    explanation = Explanation(rule_title(rule), rule_basis(rule), origin, deadline.steps, why, tuple(notes))
+    return Obligation(rule.id, owner.id, str(period), None, opens, deadline.due, status, satisfied, explanation)
+
+
+def _period_of(event: Event, rule: EveryRule) -> Period | None:
+    if rule.period_attribute is not None:
+        named = event.attrs.get(rule.period_attribute)
+        if not isinstance(named, str):
+            return None
+        try:
+            period = Period.parse(named)
+        except ValueError:
+            return None
+        return period if period.kind == rule.period else None
+    if rule.window is not None and not rule.window.first_month <= event.date.month <= rule.window.last_month:
+        return None
+    return Period.containing(event.date, rule.period)
+
+
+def _successor(agency: Agency, on_merge: str | None, ctx: Context) -> Agency | None:
+    if agency.active_to is None or (on_merge or "lapse") != "transfer" or not agency.successor:
+        return None
+    return ctx.agencies.get(agency.successor)
+
+
+def _overlaps(agency: Agency, period: Period) -> bool:
+    return (agency.active_from is None or agency.active_from <= period.last_day) and (
+        agency.active_to is None or agency.active_to >= period.first_day
+    )

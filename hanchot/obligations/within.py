@@ -1,0 +1,150 @@
+"""``within`` rules: a trigger event opens an obligation due a duration later.
+
+Each trigger of the agency opens one instance. It is met by the earliest
+fulfilling event, on or after the trigger's date, that is correlated with it
+(every correlation pair holds). A duty still unmet when its agency is merged
+away passes to the successor (``on_merge: transfer``, the default), which may
+then meet it with its own events.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from hanchot.inputs.records import Agency, Event
+from hanchot.obligations.context import (
+    Context,
+    lapse_phrase,
+    rule_basis,
+    rule_title,
+    settle,
+    status_phrase,
+)
+from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
+from hanchot.rules.model import WithinRule
+
+TRIGGER, FULFILMENT = "trigger", "fulfilment"
+
+
+def evaluate_within(
+    rule: WithinRule, index: int, agency: Agency, ctx: Context, bounds: tuple[dt.date, dt.date]
+) -> Iterator[Obligation]:
+    """Yield one obligation per trigger of *agency* dated within *bounds*."""
+    first, last = bounds
+    triggers = [
+        t for t in ctx.events(agency.id, index, TRIGGER) if first <= t.date <= last and agency.is_active(t.date)
+    ]
+    if not triggers:
+        return
+    fulfilments = list(ctx.events(agency.id, index, FULFILMENT))
+    successor = _successor(agency, rule, ctx)
+    if successor is not None:
+        fulfilments += ctx.events(successor.id, index, FULFILMENT)
+        fulfilments.sort(key=Event.sort_key)
+    for trigger in triggers:
+        yield _instance(rule, agency, successor, trigger, fulfilments, ctx)
+
+
+def _successor(agency: Agency, rule: WithinRule, ctx: Context) -> Agency | None:
+    if agency.active_to is None or (rule.on_merge or "transfer") != "transfer" or not agency.successor:
+        return None
+    return ctx.agencies.get(agency.successor)
+
+
+def _instance(
+    rule: WithinRule,
+    agency: Agency,
+    successor: Agency | None,
+    trigger: Event,
+    fulfilments: Sequence[Event],
+    ctx: Context,
+) -> Obligation:
+    if rule.due is not None:
+        deadline = ctx.fixed_due(rule.due)
+    elif rule.within is not None:
+        deadline = ctx.counted_due(trigger.date, rule.within, rule.count_first_day, rule.roll)
+    else:
+        deadline = None
+    due = deadline.due if deadline else None
+    keys = [(c.fulfilment, _value(trigger, c.trigger)) for c in rule.correlate]
+    met_by = next((f for f in fulfilments if f.date >= trigger.date and _correlated(f, keys)), None)
+    notes: list[Phrase] = []
+    if any(value is None for _, value in keys):
+        missing = ", ".join(c.trigger for c in rule.correlate if _value(trigger, c.trigger) is None)
+        notes.append(
+            Phrase(
+                f"Sự kiện khởi phát thiếu thuộc tính {missing} nên không thể đối chiếu.",
+                f"The trigger lacks {missing}, so no event can be correlated with it.",
+            )
+        )
+    owner = agency
+    ceased = agency.active_to
+    if ceased is not None and (met_by is None or met_by.date > ceased) and (due is None or due > ceased):
+        if successor is not None:
+            owner = successor
+            notes.append(
+                Phrase(
+                    f"Chuyển cho {successor.id} khi {agency.id} sáp nhập ngày {ceased.strftime('%d/%m/%Y')}.",
+                    f"Passed to {successor.id} when {agency.id} was merged on {ceased.strftime('%d/%m/%Y')}.",
+                )
+            )
+        else:
+            met_by = None
+            return _build(rule, agency, trigger, deadline, Status.NOT_APPLICABLE, met_by, lapse_phrase(agency), notes)
+    status = settle(due, met_by.date if met_by else None, ctx.as_of)
+    return _build(rule, owner, trigger, deadline, status, met_by, status_phrase(status, due, met_by, ctx.as_of), notes)
+
+
+def _build(
+    rule: WithinRule,
+    owner: Agency,
+    trigger: Event,
+    deadline: Any,
+    status: Status,
+    met_by: Event | None,
+    why: Phrase,
+    notes: list[Phrase],
+) -> Obligation:
+    d = trigger.date.strftime("%d/%m/%Y")
+    origin = Phrase(
+        f"Phát sinh từ sự kiện {trigger.id} ({trigger.type}) ngày {d}.",
+        f"Opened by event {trigger.id} ({trigger.type}) on {d}.",
+    )
+    explanation = Explanation(
+        title=rule_title(rule),
+        basis=rule_basis(rule),
+        origin=origin,
+        due_steps=deadline.steps if deadline else (),
+        status=why,
+        notes=tuple(notes),
+    )
+    return Obligation(
+        rule=rule.id,
+        agency=owner.id,
+        period=None,
+        trigger=trigger.id,
+        opens=trigger.date,
+        due=deadline.due if deadline else None,
+        status=status,
+        satisfied_by=(met_by.id,) if met_by else (),
+        explanation=explanation,
+    )
+
+
+def _value(event: Event, name: str) -> Any:
+    return event.id if name == "id" else event.attrs.get(name)
+
+
+def _correlated(event: Event, keys: Sequence[tuple[str, Any]]) -> bool:
+    for name, wanted in keys:
+        if wanted is None:
+            return False
+        got = _value(event, name)
+        if isinstance(got, list) and not isinstance(wanted, list):
+            if wanted not in got:
+                return False
+        elif got != wanted:
+            return False
+    return True
