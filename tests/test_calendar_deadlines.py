@@ -21,7 +21,9 @@ CAL = WorkingCalendar.vietnam()
 
 
 def due(start: str, duration: str, **rules: object) -> Deadline:
-    return due_date(date.fromisoformat(start), Duration.parse(duration), CAL, CountingRules(**rules))  # type: ignore[arg-type]
+    return due_date(
+        date.fromisoformat(start), Duration.parse(duration), CAL, CountingRules(**rules)
+    )  # type: ignore[arg-type]
 
 
 def step_dates(deadline: Deadline) -> list[date]:
@@ -102,19 +104,32 @@ def test_roll_policies() -> None:
 
 def test_roll_date_explains_a_fixed_date() -> None:
     """A plan date "before 30/04/2026" (Lào Cai 000 §II.6) falls on a holiday: each roll explains itself."""
-    fixed = roll_date(date(2026, 4, 30), CAL, Roll.FOLLOWING, label_vi="trước 30/04/2026", label_en="before 30/04/2026")
+    fixed = roll_date(
+        date(2026, 4, 30),
+        CAL,
+        Roll.FOLLOWING,
+        label_vi="trước 30/04/2026",
+        label_en="before 30/04/2026",
+    )
     assert fixed.start is None and fixed.duration is None
     assert fixed.due == date(2026, 5, 4)
     assert fixed.steps[0].reason("vi") == "trước 30/04/2026"
     assert roll_date(date(2026, 4, 30), CAL, Roll.PRECEDING).due == date(2026, 4, 29)
-    assert roll_date(date(2026, 6, 30), CAL, Roll.FOLLOWING).steps[-1].reason_en == "a working day → due"
+    assert (
+        roll_date(date(2026, 6, 30), CAL, Roll.FOLLOWING).steps[-1].reason_en
+        == "a working day → due"
+    )
 
 
 def test_to_dict_shape() -> None:
     """to_dict gives ISO dates, the canonical duration and the steps in the chosen language."""
     data = due("2025-01-31", "3 tháng").to_dict("vi")
     assert list(data) == ["start", "duration", "due", "steps"]
-    assert data["start"] == "2025-01-31" and data["duration"] == "3 months" and data["due"] == "2025-05-05"
+    assert (
+        data["start"] == "2025-01-31"
+        and data["duration"] == "3 months"
+        and data["due"] == "2025-05-05"
+    )
     assert data["steps"][0] == {  # type: ignore[index]
         "date": "2025-01-31",
         "reason": "ngày xảy ra sự kiện, không tính; thời hạn bắt đầu từ ngày tiếp theo (Điều 147 BLDS 2015)",

@@ -6,10 +6,10 @@ import unicodedata
 
 import pytest
 from hypothesis import given
+from strategies import durations
 
 from hanchot.calendar import Duration, DurationUnit
 from hanchot.errors import CalendarError
-from strategies import durations
 
 D, W, WK, M, Y = (
     DurationUnit.DAYS,
@@ -75,7 +75,9 @@ def test_round_trip(duration: Duration) -> None:
     assert iso is None or Duration.parse(iso) == duration
 
 
-@pytest.mark.parametrize("text", ["", "3", "months", "3 moths", "-3 months", "P3", "PT3H", "3.5 days"])
+@pytest.mark.parametrize(
+    "text", ["", "3", "months", "3 moths", "-3 months", "P3", "PT3H", "3.5 days"]
+)
 def test_malformed_lists_accepted_forms(text: str) -> None:
     """A malformed duration fails saying what was got and which forms are accepted."""
     with pytest.raises(CalendarError, match="expected one of") as info:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from hanchot.calendar import to_local_date
-from hanchot.calendar import localtime
+from hanchot.calendar import localtime, to_local_date
 from hanchot.errors import CalendarError
 
 
@@ -21,7 +20,7 @@ from hanchot.errors import CalendarError
         ("2025-04-30 23:30+07:00", date(2025, 4, 30)),
         ("2025-04-30", date(2025, 4, 30)),
         ("30/04/2025", date(2025, 4, 30)),
-        (datetime(2025, 4, 30, 20, tzinfo=timezone.utc), date(2025, 5, 1)),
+        (datetime(2025, 4, 30, 20, tzinfo=UTC), date(2025, 5, 1)),
         (datetime(2025, 4, 30, 20), date(2025, 4, 30)),
         (date(2025, 4, 30), date(2025, 4, 30)),
     ],

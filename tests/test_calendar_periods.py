@@ -7,10 +7,10 @@ from datetime import date
 
 import pytest
 from hypothesis import given
+from strategies import periods
 
 from hanchot.calendar import Period, PeriodKind, month_point, year_point
 from hanchot.errors import CalendarError
-from strategies import periods
 
 Y, H, Q, M = PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH
 
@@ -61,7 +61,10 @@ def test_days_and_navigation() -> None:
     """First/last days, containment and next/previous across the year boundary."""
     q4 = Period.containing(date(2026, 11, 24), "quarter")
     assert q4 == Period(Q, 2026, 4)
-    assert (q4.first_day, q4.last_day) == (date(2026, 10, 1), date(2026, 12, 31))  # "Quý IV/2026": by 31/12
+    assert (q4.first_day, q4.last_day) == (
+        date(2026, 10, 1),
+        date(2026, 12, 31),
+    )  # "Quý IV/2026": by 31/12
     assert q4.next() == Period(Q, 2027, 1) and Period(Q, 2027, 1).previous() == q4
     assert Period(H, 2025, 2).next() == Period(H, 2026, 1)
     assert Period(M, 2025, 1).previous() == Period(M, 2024, 12)
@@ -71,7 +74,7 @@ def test_days_and_navigation() -> None:
 
 
 def test_day_in_month_defaults_to_the_last_month() -> None:
-    """"Before the 22nd of each quarter" reads as the quarter's last month (Decree 09/2019 Art. 12)."""
+    """ "Before the 22nd of each quarter" reads as the quarter's last month (Decree 09/2019 Art. 12)."""
     q1 = Period(Q, 2025, 1)
     assert q1.day_in_month(22) == date(2025, 3, 22)
     assert q1.day_in_month(22, "first") == date(2025, 1, 22)
@@ -99,11 +102,18 @@ def test_art_146_points() -> None:
 def test_ordering() -> None:
     """Periods sort chronologically: a month before its quarter before its year, then later periods."""
     items = [Period(Y, 2025), Period(Q, 2025, 1), Period(M, 2025, 1), Period(M, 2024, 12)]
-    assert sorted(items) == [Period(M, 2024, 12), Period(M, 2025, 1), Period(Q, 2025, 1), Period(Y, 2025)]
+    assert sorted(items) == [
+        Period(M, 2024, 12),
+        Period(M, 2025, 1),
+        Period(Q, 2025, 1),
+        Period(Y, 2025),
+    ]
     assert len(set(items)) == 4
 
 
-@pytest.mark.parametrize("text", ["2025-Q5", "Quý V/2025", "2025-13", "Tháng 13/2025", "Smarch 2025", "Q3", ""])
+@pytest.mark.parametrize(
+    "text", ["2025-Q5", "Quý V/2025", "2025-13", "Tháng 13/2025", "Smarch 2025", "Q3", ""]
+)
 def test_malformed_periods(text: str) -> None:
     """A malformed period fails listing the accepted forms."""
     with pytest.raises(CalendarError, match="expected one of"):

@@ -128,7 +128,9 @@ def roll_date(
     try:
         due = _roll(d, calendar, Roll(roll), steps)
     except OverflowError:
-        raise CalendarError(f"roll: expected a date before year 10000, got {d.isoformat()}") from None
+        raise CalendarError(
+            f"roll: expected a date before year 10000, got {d.isoformat()}"
+        ) from None
     return Deadline(None, None, due, tuple(steps))
 
 

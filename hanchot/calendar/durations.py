@@ -50,7 +50,9 @@ _NAMES: dict[DurationUnit, tuple[str, str, str, str]] = {
 _WORDS: dict[str, DurationUnit] = {}
 for _unit, (_one, _many, _vi, _iso) in _NAMES.items():
     _WORDS.update({_one: _unit, _many: _unit, _vi: _unit})
-_WORDS.update({"business day": DurationUnit.WORKING_DAYS, "business days": DurationUnit.WORKING_DAYS})
+_WORDS.update(
+    {"business day": DurationUnit.WORKING_DAYS, "business days": DurationUnit.WORKING_DAYS}
+)
 _ISO_UNITS = {iso: unit for unit, (_, _, _, iso) in _NAMES.items() if iso}
 
 _WORDED = re.compile(r"([0-9]+)\s*([^0-9]+?)")

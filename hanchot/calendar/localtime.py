@@ -19,7 +19,7 @@ def _vietnam_zone() -> tzinfo:
         from zoneinfo import ZoneInfo
 
         return ZoneInfo("Asia/Ho_Chi_Minh")
-    except Exception:  # ZoneInfoNotFoundError, or no zoneinfo data at all
+    except (ImportError, KeyError, OSError, ValueError):  # KeyError: ZoneInfoNotFoundError
         return timezone(timedelta(hours=7), "ICT")
 
 

@@ -73,7 +73,9 @@ def parse_overrides(text: str, where: str) -> tuple[DayOverride, ...]:
         if line.strip() and not line.lstrip().startswith("#")
     ]
     if not rows:
-        raise CalendarError(f"{where}: expected a header row {','.join(COLUMNS)}, got an empty file")
+        raise CalendarError(
+            f"{where}: expected a header row {','.join(COLUMNS)}, got an empty file"
+        )
     header_line, header_text = rows[0]
     header = [cell.strip() for cell in next(csv.reader([header_text]))]
     if tuple(header) != COLUMNS:
@@ -129,4 +131,6 @@ def load_overrides(path: Path | str) -> tuple[DayOverride, ...]:
 def shipped_overrides() -> tuple[DayOverride, ...]:
     """Return the overrides shipped with hanchot (announcements `holidays` lacks)."""
     resource = resources.files("hanchot.calendar").joinpath("data").joinpath(SHIPPED_FILE)
-    return parse_overrides(resource.read_text(encoding="utf-8"), f"hanchot/calendar/data/{SHIPPED_FILE}")
+    return parse_overrides(
+        resource.read_text(encoding="utf-8"), f"hanchot/calendar/data/{SHIPPED_FILE}"
+    )

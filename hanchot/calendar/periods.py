@@ -84,13 +84,7 @@ class Period:
     index: int = 1
 
     def __post_init__(self) -> None:
-        try:
-            object.__setattr__(self, "kind", PeriodKind(self.kind))
-        except ValueError:
-            raise CalendarError(
-                f"period kind: expected one of {', '.join(k.value for k in PeriodKind)}, "
-                f"got {self.kind!r}"
-            ) from None
+        object.__setattr__(self, "kind", _kind(self.kind))
         count = 12 // _MONTHS_PER[self.kind]
         if not isinstance(self.index, int) or not 1 <= self.index <= count:
             raise CalendarError(
@@ -104,8 +98,8 @@ class Period:
     @classmethod
     def containing(cls, d: date, kind: PeriodKind | str) -> Period:
         """Return the period of *kind* that contains the day *d*."""
-        kind = cls(kind, d.year).kind  # validates a str kind
-        return cls(kind, d.year, (d.month - 1) // _MONTHS_PER[kind] + 1)
+        checked = _kind(kind)
+        return cls(checked, d.year, (d.month - 1) // _MONTHS_PER[checked] + 1)
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -153,8 +147,12 @@ class Period:
                 return f"6 tháng {'đầu' if self.index == 1 else 'cuối'} năm {self.year}"
             return f"H{self.index} {self.year}"
         if self.kind is PeriodKind.QUARTER:
-            return f"Quý {_ROMAN[self.index - 1]}/{self.year}" if vi else f"Q{self.index} {self.year}"
-        return f"Tháng {self.index}/{self.year}" if vi else f"{_MONTH_EN[self.index - 1]} {self.year}"
+            return (
+                f"Quý {_ROMAN[self.index - 1]}/{self.year}" if vi else f"Q{self.index} {self.year}"
+            )
+        return (
+            f"Tháng {self.index}/{self.year}" if vi else f"{_MONTH_EN[self.index - 1]} {self.year}"
+        )
 
     # -- days ---------------------------------------------------------------------
 
@@ -231,6 +229,15 @@ class Period:
         return self._key() < other._key()
 
 
+def _kind(kind: PeriodKind | str) -> PeriodKind:
+    try:
+        return PeriodKind(kind)
+    except ValueError:
+        raise CalendarError(
+            f"period kind: expected one of {', '.join(k.value for k in PeriodKind)}, got {kind!r}"
+        ) from None
+
+
 def _which(which: str) -> str:
     try:
         return _WHICH[unicodedata.normalize("NFC", which).casefold()]
@@ -253,4 +260,3 @@ def year_point(year: int, which: Which | str) -> date:
     """Return the beginning, middle or end of a year: 1/1, 30/6 or 31/12 (Civil Code Art. 146)."""
     month, day = {"beginning": (1, 1), "middle": (6, 30), "end": (12, 31)}[_which(which)]
     return date(year, month, day)
-

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-import holidays
+from holidays.countries.vietnam import Vietnam
 
 from hanchot.calendar._fmt import dmy, weekday_name
 from hanchot.calendar.overrides import DayOverride, load_overrides, shipped_overrides
@@ -203,8 +203,8 @@ class WorkingCalendar:
         if not 1 <= year <= 9999:
             raise CalendarError(f"calendar year: expected 1 to 9999, got {year}")
         named = self._base_named_days(year) if self.use_holidays else {}
-        for entry in self._entries_by_year.get(year, ()):
-            named[entry.date] = entry
+        for override in self._entries_by_year.get(year, ()):
+            named[override.date] = override
         first = date(year, 1, 1).toordinal()
         length = date(year, 12, 31).toordinal() - first + 1
         working = bytearray(length)
@@ -219,7 +219,7 @@ class WorkingCalendar:
     @staticmethod
     def _base_named_days(year: int) -> dict[date, DayOverride]:
         """Return the days the holidays package knows in *year*, named and sourced."""
-        if not holidays.VN.start_year <= year <= holidays.VN.end_year:
+        if not Vietnam.start_year <= year <= Vietnam.end_year:
             return {
                 date(year, month, day): DayOverride(
                     date(year, month, day), False, vi, en, _SOURCE_FIXED
@@ -228,9 +228,11 @@ class WorkingCalendar:
             }
         # Neighbouring years too: a make-up day can sit in the year before or after
         # its day off (Sat 27/12/2014 for Fri 02/01/2015).
-        span = [y for y in (year - 1, year, year + 1) if holidays.VN.start_year <= y <= holidays.VN.end_year]
-        vi_days = holidays.VN(years=span, language="vi")
-        en_days = holidays.VN(years=year, language="en_US")
+        span = [
+            y for y in (year - 1, year, year + 1) if Vietnam.start_year <= y <= Vietnam.end_year
+        ]
+        vi_days = Vietnam(years=span, language="vi")  # type: ignore[no-untyped-call]
+        en_days = Vietnam(years=year, language="en_US")  # type: ignore[no-untyped-call]
         workdays = sorted(vi_days.weekend_workdays)
         named: dict[date, DayOverride] = {}
         for d in sorted(en_days):
@@ -250,7 +252,10 @@ class WorkingCalendar:
             suffix_vi = f" cho ngày nghỉ {dmy(off[0])}" if off else ""
             suffix_en = f" for the day off {dmy(off[0])}" if off else ""
             named[made_up] = DayOverride(
-                made_up, True, f"Làm việc bù{suffix_vi}", f"Make-up working day{suffix_en}", _SOURCE_SWAP
+                made_up,
+                True,
+                f"Làm việc bù{suffix_vi}",
+                f"Make-up working day{suffix_en}",
+                _SOURCE_SWAP,
             )
         return named
-

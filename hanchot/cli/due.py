@@ -84,7 +84,10 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("date", metavar="DATE", type=date_arg, help="day of the event (YYYY-MM-DD)")
     parser.add_argument(
-        "duration", metavar="DURATION", type=duration_arg, help='e.g. "3 months", "10 ngày làm việc", P2W'
+        "duration",
+        metavar="DURATION",
+        type=duration_arg,
+        help='e.g. "3 months", "10 ngày làm việc", P2W',
     )
     parser.add_argument(
         "--roll",
