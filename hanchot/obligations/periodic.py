@@ -69,7 +69,7 @@ def evaluate_every(
         deadline = ctx.period_due(rule.due, period)
         met_by = events[rule.count - 1] if len(events) >= rule.count else None
         need = Phrase(
-            f"Kỳ {period.format('vi')}: cần ít nhất {rule.count} sự kiện, có {len(events)}.",
+            f"{period.format('vi')}: cần ít nhất {rule.count} sự kiện, có {len(events)}.",
             f"Period {period.format('en')}: needs at least {rule.count} event(s), has {len(events)}.",
         )
         yield _settle_period(
@@ -106,7 +106,7 @@ def evaluate_coverage(
                     met_by = event
         deadline = ctx.period_due(rule.due, period)
         need = Phrase(
-            f"Kỳ {period.format('vi')}: cần {needed}/{len(population)} cơ quan ({rule.percent:g}%), "
+            f"{period.format('vi')}: cần {needed}/{len(population)} cơ quan ({rule.percent:g}%), "
             f"đã có {len(covered)}.",
             f"Period {period.format('en')}: needs {needed} of {len(population)} agencies "
             f"({rule.percent:g}%), has {len(covered)}.",
@@ -157,7 +157,7 @@ def _obligation(
     why: Phrase,
     notes: list[Phrase],
 ) -> Obligation:
-    origin = Phrase(f"Nghĩa vụ định kỳ, kỳ {period.format('vi')}.", f"Periodic duty for {period.format('en')}.")
+    origin = Phrase(f"Nghĩa vụ định kỳ: {period.format('vi')}.", f"Periodic duty for {period.format('en')}.")
     explanation = Explanation(rule_title(rule), rule_basis(rule), origin, deadline.steps, why, tuple(notes))
     return Obligation(rule.id, owner.id, str(period), None, opens, deadline.due, status, satisfied, explanation)
 

@@ -51,13 +51,9 @@ class Basis(_Model):
     )
 
     def cite(self) -> str:
-        """One line citation: document, article and source."""
-        parts = [self.document]
-        if self.article:
-            parts.append(self.article)
-        if self.source:
-            parts.append(f"({self.source})")
-        return ", ".join(parts[:2]) + (" " + parts[2] if len(parts) > 2 else "")
+        """One line citation: 'document, article (source)'."""
+        text = ", ".join(p for p in (self.document, self.article) if p)
+        return f"{text} ({self.source})" if self.source else text
 
 
 class Condition(_Model):
