@@ -60,8 +60,13 @@ def load_pack(
                 f"its parameters: {', '.join(sorted(known)) or '(none)'}"
             )
         final_values[name] = _coerce_like(value, final_values[name])
+    uses: dict[str, list[str]] = {name: [] for name in known}
+    for rule in raw.get("rules", []):
+        for name in sorted(_references(rule)):
+            uses.setdefault(name, []).append(str(rule.get("id")))
     raw["rules"] = [_substitute(rule, final_values, origin) for rule in raw.get("rules", [])]
     raw["values"] = final_values
+    raw["parameter_uses"] = uses
     if rule_overrides:
         _apply_rule_overrides(raw, rule_overrides)
     return _validate(raw, origin)
@@ -152,6 +157,18 @@ def _substitute(value: Any, values: Mapping[str, Any], origin: str) -> Any:
     if isinstance(value, list):
         return [_substitute(v, values, origin) for v in value]
     return value
+
+
+def _references(value: Any) -> set[str]:
+    """The parameter names ``${name}`` referenced anywhere in *value*."""
+    if isinstance(value, str):
+        match = _PARAM_REF.match(value)
+        return {match.group(1)} if match else set()
+    if isinstance(value, dict):
+        return set().union(*(_references(v) for v in value.values())) if value else set()
+    if isinstance(value, list):
+        return set().union(*(_references(v) for v in value)) if value else set()
+    return set()
 
 
 def _coerce_like(value: Any, default: Any) -> Any:

@@ -289,6 +289,9 @@ class RulePack(_Model):
     values: dict[str, Scalar] = Field(
         default_factory=dict, description="Parameter values in force (defaults + overrides)."
     )
+    parameter_uses: dict[str, list[str]] = Field(
+        default_factory=dict, description="Resolved: parameter -> ids of the rules that use it."
+    )
     rules: list[Rule] = Field(default_factory=list)
 
     def rule(self, rule_id: str) -> WithinRule | EveryRule | OnceRule | CoverageRule:
