@@ -1,5 +1,27 @@
 """Input records and their readers: agencies and events (format version 1)."""
 
-from hanchot.inputs.records import RETRACTION, Agency, Event, EventRecord, nfc, parse_event
+from hanchot.inputs.agencies import read_agencies
+from hanchot.inputs.events import Rejection, read_event_file, read_events
+from hanchot.inputs.records import (
+    RETRACTION,
+    Agency,
+    Event,
+    EventRecord,
+    FieldError,
+    nfc,
+    parse_event,
+)
 
-__all__ = ["RETRACTION", "Agency", "Event", "EventRecord", "nfc", "parse_event"]
+__all__ = [
+    "RETRACTION",
+    "Agency",
+    "Event",
+    "EventRecord",
+    "FieldError",
+    "Rejection",
+    "nfc",
+    "parse_event",
+    "read_agencies",
+    "read_event_file",
+    "read_events",
+]

@@ -1,0 +1,304 @@
+"""Read events (format version 1) as a stream: JSON Lines, CSV, Parquet.
+
+:func:`read_events` yields an :class:`~hanchot.inputs.records.Event` for every
+valid line and a :class:`Rejection` for every invalid one, file after file,
+never holding a whole file in memory. No line is lost: each non-blank line
+gives exactly one of the two. Counting them is the caller's job.
+
+Files, chosen by suffix (case-insensitive):
+
+- ``.jsonl``, ``.ndjson``, ``.json`` (optionally ``.gz``): JSON Lines, one
+  object a line (the fast path; :mod:`orjson` is used when it is installed).
+- ``.csv`` (optionally ``.gz``): UTF-8 (a BOM is allowed), a header row naming
+  the columns. Cells are read as follows:
+
+  * an empty cell is an absent key;
+  * reserved columns (``id``, ``type``, ``agency``, ``date``, ``at``,
+    ``recorded_at``, ``retracts``) are strings, except ``scope``, whose cell
+    holds a JSON object such as ``{"level": ["district", "commune"]}``;
+  * any other column is an attribute: a cell that is a JSON number (``12``,
+    ``-1.5``, ``1e3`` but not ``007``), ``true``/``false``, a JSON array or a
+    JSON object is that value; anything else (``null`` and ``"x"`` included)
+    is the cell's text;
+  * a row with more cells than the header is rejected, missing trailing
+    cells are empty; a row of empty cells is blank; a line that is not UTF-8
+    is rejected. A repeated or empty column name is an :class:`InputError`.
+
+- ``.parquet``: needs ``pyarrow`` (``pip install hanchot[parquet]``); read in
+  record batches, one row a "line" (numbered from 1); null cells are absent.
+
+A path may be a directory: its files with these suffixes are read, recursively,
+in the order of their paths relative to it. Blank lines are skipped and yield
+nothing, but line numbers are the file's physical line numbers (the line on
+which a CSV row ends), so ``origin`` (``(file, line)``, the file named as
+given or joined to the given directory) points an editor at the line.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+import os
+import zlib
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from hanchot.errors import InputError
+from hanchot.inputs.records import LINE, RESERVED_KEYS, Event, FieldError, parse_event
+
+try:  # optional: about twice as fast as json.loads
+    from orjson import loads as _loads  # type: ignore[import-not-found,unused-ignore]
+except ImportError:  # pragma: no cover - depends on the environment
+    _loads = json.loads
+
+JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
+CSV_SUFFIXES = (".csv",)
+PARQUET_SUFFIXES = (".parquet",)
+_BUFFER = 1 << 20  # bytes of read buffer
+_RAW_CHARS = 200  # of a rejected line kept in Rejection.raw
+
+PathArg = str | os.PathLike[str]
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An input line that is not a valid event, and why."""
+
+    file: str
+    line: int
+    field: str  # "(line)" when the line as a whole is bad (not JSON, not an object)
+    reason: str
+    raw: str  # the line's text, at most 200 characters
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rejection as a plain mapping (for a JSON report)."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: field {self.field!r}: {self.reason}"
+
+
+def read_events(paths: PathArg | Iterable[PathArg]) -> Iterator[Event | Rejection]:
+    """Yield the events and rejections of *paths* (files or directories), in order.
+
+    Raise :class:`InputError` for a path that does not exist, a file of an
+    unknown suffix given by name, or an unreadable file; a bad line is never
+    an exception but a :class:`Rejection`.
+    """
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    for path in paths:
+        for name in _files(os.fspath(path)):
+            yield from read_event_file(name)
+
+
+def read_event_file(name: str) -> Iterator[Event | Rejection]:
+    """Yield the events and rejections of one file (its kind chosen by suffix)."""
+    kind, gz = _kind(name)
+    if kind is None:
+        raise InputError(
+            f"{name}: unknown event file suffix; expected one of "
+            f"{', '.join(JSONL_SUFFIXES + CSV_SUFFIXES)} (optionally .gz) or .parquet"
+        )
+    try:
+        if kind == "jsonl":
+            yield from _read_jsonl(name, gz)
+        elif kind == "csv":
+            yield from _read_csv(name, gz)
+        else:
+            yield from _read_parquet(name)
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise InputError(f"{name}: cannot read ({exc})") from None
+
+
+def _kind(name: str) -> tuple[str | None, bool]:
+    lower = name.lower()
+    gz = lower.endswith(".gz")
+    if gz:
+        lower = lower[:-3]
+    if lower.endswith(JSONL_SUFFIXES):
+        return "jsonl", gz
+    if lower.endswith(CSV_SUFFIXES):
+        return "csv", gz
+    if lower.endswith(PARQUET_SUFFIXES) and not gz:
+        return "parquet", False
+    return None, gz
+
+
+def _files(name: str) -> list[str]:
+    if os.path.isdir(name):
+        found = []
+        for root, dirs, files in os.walk(name):
+            dirs.sort()
+            for file in files:
+                full = os.path.join(root, file)
+                if _kind(file)[0] is not None:
+                    found.append((Path(os.path.relpath(full, name)).parts, full))
+        return [full for _, full in sorted(found)]
+    if not os.path.exists(name):
+        raise InputError(f"{name}: no such event file or directory")
+    return [name]
+
+
+def _open_binary(name: str, gz: bool) -> BinaryIO:
+    """A binary stream with a big buffer, so iterating its lines stays in C."""
+    if not gz:
+        return open(name, "rb", buffering=_BUFFER)
+    return io.BufferedReader(gzip.open(name, "rb"), buffer_size=_BUFFER)
+
+
+def _reject(name: str, line: int, field: str, reason: str, raw: bytes | str) -> Rejection:
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    return Rejection(name, line, field, reason, raw.strip("\r\n")[:_RAW_CHARS])
+
+
+def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
+    loads, parse = _loads, parse_event  # locals: the loop runs millions of times
+    with _open_binary(name, gz) as fh:
+        lineno = 0
+        for raw in fh:
+            lineno += 1
+            if raw.isspace():
+                continue
+            if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                raw = raw[3:]  # a UTF-8 byte order mark
+            try:
+                obj = loads(raw)
+            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+                yield _reject(name, lineno, LINE, _json_problem(exc), raw)
+                continue
+            try:
+                yield parse(obj, (name, lineno))
+            except FieldError as exc:
+                yield _reject(name, lineno, exc.field, exc.reason, raw)
+
+
+def _json_problem(exc: ValueError) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
+    if isinstance(exc, json.JSONDecodeError):
+        where = f"column {exc.colno}" if exc.lineno == 1 else "the end of the line"
+        return f"not valid JSON: {exc.msg} at {where}"
+    return f"not valid JSON: {exc}"
+
+
+class _Tap:
+    """Iterate the lines of a text stream, keeping the ones of the current CSV row."""
+
+    __slots__ = ("_it", "lines")
+
+    def __init__(self, stream: Iterable[str]) -> None:
+        self._it = iter(stream)
+        self.lines: list[str] = []
+
+    def __iter__(self) -> _Tap:
+        return self
+
+    def __next__(self) -> str:
+        line = next(self._it)
+        self.lines.append(line)
+        return line
+
+    def take(self) -> str:
+        text = "".join(self.lines)
+        self.lines.clear()
+        return text
+
+
+def _read_csv(name: str, gz: bool) -> Iterator[Event | Rejection]:
+    reserved, scope_key, parse, cell = RESERVED_KEYS, "scope", parse_event, _cell
+    with _open_binary(name, gz) as fb, io.TextIOWrapper(
+        fb, encoding="utf-8-sig", errors="surrogateescape", newline=""
+    ) as fh:
+        tap = _Tap(fh)
+        reader = csv.DictReader(tap)
+        header = reader.fieldnames or []
+        tap.take()
+        repeated = sorted({h for h in header if header.count(h) > 1})
+        if repeated or "" in header:
+            raise InputError(
+                f"{name}:1: bad header: "
+                + ("; ".join(f"repeated column {h!r}" for h in repeated) or "an empty column name")
+            )
+        width = len(header)
+        for row in reader:
+            text = tap.take()
+            lineno = reader.line_num
+            if not text.isascii():
+                try:
+                    text.encode("utf-8")
+                except UnicodeEncodeError:
+                    yield _reject(name, lineno, LINE, "not valid UTF-8", text.encode("utf-8", "surrogateescape"))
+                    continue
+            extra = row.pop(None, None)
+            if extra is not None:
+                yield _reject(name, lineno, LINE, f"{width + len(extra)} cells, expected {width}", text)
+                continue
+            obj: dict[str, Any] = {}
+            for key, value in row.items():
+                if not value:  # "" or None (a short row)
+                    continue
+                if key in reserved:
+                    obj[key] = value
+                else:
+                    obj[key] = cell(value)
+            if not obj:
+                continue  # a row of empty cells is blank
+            scope = obj.get(scope_key)
+            if scope is not None:
+                try:
+                    obj[scope_key] = json.loads(scope)
+                except ValueError:
+                    yield _reject(name, lineno, "scope", f"expected a JSON object in the cell, got {scope!r}", text)
+                    continue
+            try:
+                yield parse(obj, (name, lineno))
+            except FieldError as exc:
+                yield _reject(name, lineno, exc.field, exc.reason, text)
+
+
+_JSON_START = frozenset("-0123456789[{tf")
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _cell(text: str) -> Any:
+    """The value of a CSV attribute cell (see the module docstring)."""
+    if text[0] not in _JSON_START:
+        return text
+    try:
+        value = json.loads(text, parse_constant=_no_constant)
+    except ValueError:
+        return text
+    return text if isinstance(value, str) or value is None else value
+
+
+def _read_parquet(name: str) -> Iterator[Event | Rejection]:
+    try:
+        import pyarrow.parquet as pq  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        raise InputError(
+            f"{name}: reading Parquet needs pyarrow: pip install 'hanchot[parquet]'"
+        ) from None
+    parse = parse_event
+    lineno = 0
+    pf = pq.ParquetFile(name)
+    try:
+        for batch in pf.iter_batches(batch_size=65536):
+            for row in batch.to_pylist():
+                lineno += 1
+                obj = {k: v for k, v in row.items() if v is not None}
+                try:
+                    yield parse(obj, (name, lineno))
+                except FieldError as exc:
+                    raw = json.dumps(obj, default=str, ensure_ascii=False)
+                    yield _reject(name, lineno, exc.field, exc.reason, raw)
+    finally:
+        pf.close()
