@@ -1,0 +1,375 @@
+"""``hanchot packs``: list the built-in rule packs, show one, explain one rule.
+
+- ``hanchot packs list``: id, title, validity and base of every built-in pack;
+- ``hanchot packs show PACK [--lang vi|en] [--set NAME=VALUE]``: each rule in words
+  (kind, whom it binds, when it is due, basis), then the parameters with their values;
+- ``hanchot packs explain PACK RULE``: one rule in full, with its resolved YAML.
+
+PACK is a built-in id or a path to a pack YAML. ``--set`` changes a parameter (a
+what-if), e.g. ``--set before_is_inclusive=true``. Unknown packs, rules and
+parameters are a one-line error with a suggestion and exit code 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import yaml
+
+from hanchot.calendar import Roll
+from hanchot.errors import HanchotError, RulePackError
+from hanchot.rules.loader import builtin_pack_ids, load_pack
+from hanchot.rules.model import (
+    AnyRule,
+    CoverageRule,
+    Due,
+    EveryRule,
+    FixedDue,
+    OnceRule,
+    Pattern,
+    RulePack,
+    WithinRule,
+)
+
+EXIT_OK, EXIT_USAGE = 0, 2
+
+_PERIOD = {
+    "en": {"year": "year", "half": "half-year", "quarter": "quarter", "month": "month"},
+    "vi": {"year": "năm", "half": "6 tháng", "quarter": "quý", "month": "tháng"},
+}
+_KIND = {
+    "en": {"within": "within (after a trigger)", "every": "every period", "once": "milestone",
+           "coverage": "coverage"},
+    "vi": {"within": "trong thời hạn (sau sự kiện)", "every": "định kỳ", "once": "mốc thời gian",
+           "coverage": "tỷ lệ bao phủ"},
+}  # fmt: skip
+_ROLL = {
+    "en": {
+        Roll.FOLLOWING: "rolls to next working day",
+        Roll.PRECEDING: "rolls back to the previous working day",
+        Roll.NONE: "does not roll",
+    },
+    "vi": {
+        Roll.FOLLOWING: "lùi sang ngày làm việc tiếp theo",
+        Roll.PRECEDING: "chuyển về ngày làm việc liền trước",
+        Roll.NONE: "không lùi ngày",
+    },
+}
+_LABELS = {
+    "en": {"applies": "applies to", "due": "due", "basis": "basis", "trigger": "trigger",
+           "met_by": "met by", "match": "counts", "note": "note", "params": "Parameters",
+           "rules": "Rules", "valid": "valid", "extends": "extends", "all": "all agencies",
+           "default": "default", "value": "value"},
+    "vi": {"applies": "áp dụng cho", "due": "hạn", "basis": "căn cứ", "trigger": "phát sinh khi",
+           "met_by": "hoàn thành khi", "match": "tính", "note": "ghi chú", "params": "Tham số",
+           "rules": "Quy tắc", "valid": "hiệu lực", "extends": "kế thừa", "all": "mọi cơ quan",
+           "default": "mặc định", "value": "giá trị"},
+}  # fmt: skip
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``packs`` sub-command (``list``, ``show``, ``explain``) to *subparsers*."""
+    parser = subparsers.add_parser(
+        "packs",
+        help="list, show and explain rule packs",
+        description="List the built-in rule packs, show one in words, or explain one rule.",
+    )
+    sub = parser.add_subparsers(dest="packs_command", required=True, parser_class=type(parser))
+
+    p_list = sub.add_parser("list", help="list the built-in packs")
+    p_list.add_argument("--lang", choices=("vi", "en"), default="en")
+    p_list.set_defaults(run=_guarded(run_list))
+
+    p_show = sub.add_parser("show", help="show every rule and parameter of a pack")
+    p_show.add_argument("pack", metavar="PACK", help="built-in pack id or path to a pack YAML")
+    _add_common(p_show)
+    p_show.set_defaults(run=_guarded(run_show))
+
+    p_explain = sub.add_parser("explain", help="explain one rule in full, with its resolved YAML")
+    p_explain.add_argument("pack", metavar="PACK", help="built-in pack id or path to a pack YAML")
+    p_explain.add_argument("rule", metavar="RULE", help="rule id")
+    _add_common(p_explain)
+    p_explain.set_defaults(run=_guarded(run_explain))
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--lang", choices=("vi", "en"), default="en")
+    parser.add_argument(
+        "--set",
+        dest="values",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a pack parameter (repeatable), e.g. before_is_inclusive=true",
+    )
+
+
+def _guarded(run: Any) -> Any:
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return int(run(args))
+        except HanchotError as exc:
+            first = (str(exc).splitlines() or [""])[0]
+            sys.stderr.write(f"hanchot: error: {first}\n")
+            return EXIT_USAGE
+
+    return wrapper
+
+
+def _values(pairs: Sequence[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise RulePackError(f"--set: expected NAME=VALUE, got {pair!r}")
+        out[name.strip()] = value.strip()
+    return out
+
+
+# -- commands ------------------------------------------------------------------------
+
+
+def run_list(args: argparse.Namespace) -> int:
+    """Print one line per built-in pack: id, title, validity, base."""
+    lang = args.lang
+    for pack_id in builtin_pack_ids():
+        pack = load_pack(pack_id)
+        base = f"  {_LABELS[lang]['extends']} {pack.extends}" if pack.extends else ""
+        print(f"{pack.id:<24} {_validity(pack)}  {pack.title.get(lang)}{base}")
+    return EXIT_OK
+
+
+def run_show(args: argparse.Namespace) -> int:
+    """Print a pack's rules in words, then its parameters."""
+    pack = load_pack(args.pack, values=_values(args.values))
+    lang = args.lang
+    labels = _LABELS[lang]
+    print(f"{pack.id} — {pack.title.get(lang)}")
+    print(f"{labels['valid']}: {_validity(pack)}" + (f"; {labels['extends']}: {pack.extends}" if pack.extends else ""))
+    print()
+    print(f"{labels['rules']} ({len(pack.rules)}):")
+    for rule in pack.rules:
+        print()
+        for line in describe_rule(rule, lang):
+            print(f"  {line}")
+    print()
+    print(f"{labels['params']}:")
+    for line in describe_parameters(pack, lang):
+        print(f"  {line}")
+    return EXIT_OK
+
+
+def run_explain(args: argparse.Namespace) -> int:
+    """Print one rule in words, its note, and its resolved YAML."""
+    pack = load_pack(args.pack, values=_values(args.values))
+    rule = pack.rule(args.rule)
+    lang = args.lang
+    print(f"{pack.id} / {rule.id}")
+    for line in describe_rule(rule, lang, full=True):
+        print(f"  {line}")
+    used = _parameters_used(args.pack, rule.id, pack)
+    if used:
+        print()
+        print(f"{_LABELS[lang]['params']}:")
+        for line in describe_parameters(pack, lang, only=used):
+            print(f"  {line}")
+    print()
+    print("# resolved rule (after extends and parameters)")
+    dumped = rule.model_dump(mode="json", by_alias=True, exclude_none=True)
+    data = {"id": dumped.pop("id"), "kind": dumped.pop("kind"), **dumped}
+    print(yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100).rstrip())
+    return EXIT_OK
+
+
+# -- wording -----------------------------------------------------------------------------
+
+
+def describe_rule(rule: AnyRule, lang: str, *, full: bool = False) -> list[str]:
+    """The rule in words: title, kind, whom it binds, roles, due, basis (and note)."""
+    labels = _LABELS[lang]
+    lines = [f"{rule.id}: {rule.title.get(lang)}", f"  [{_KIND[lang][rule.kind]}]"]
+    lines.append(f"  {labels['applies']}: {_selector(rule.applies_to, lang)}")
+    if isinstance(rule, WithinRule):
+        lines.append(f"  {labels['trigger']}: {_pattern(rule.trigger)}")
+        met = _pattern(rule.fulfilment)
+        if rule.correlate:
+            pairs = ", ".join(f"{c.fulfilment} ↔ {c.trigger}" for c in rule.correlate)
+            met += f" ({pairs})"
+        lines.append(f"  {labels['met_by']}: {met}")
+    elif isinstance(rule, (EveryRule, OnceRule)):
+        lines.append(f"  {labels['match']}: {_pattern(rule.match)}")
+    elif isinstance(rule, CoverageRule):
+        lines.append(f"  {labels['match']}: {_pattern(rule.match)}")
+    lines.append(f"  {labels['due']}: {describe_due(rule, lang)}")
+    for basis in rule.basis:
+        lines.append(f"  {labels['basis']}: {basis.cite()}")
+    if full and rule.note:
+        lines.append(f"  {labels['note']}: {rule.note}")
+    return lines
+
+
+def describe_due(rule: AnyRule, lang: str) -> str:
+    """When the rule is due, in words."""
+    vi = lang == "vi"
+    if isinstance(rule, WithinRule):
+        if rule.due is not None:
+            return _fixed(rule.due, lang)
+        if rule.within is None:
+            return (
+                "không có thời hạn: mở cho đến khi hoàn thành"
+                if vi
+                else "no deadline: stays open until met"
+            )
+        first = (
+            ("tính cả ngày xảy ra sự kiện" if vi else "first day counted")
+            if rule.count_first_day
+            else None
+        )
+        how = ", ".join(p for p in ("Bộ luật Dân sự" if vi else "Civil Code", first, _ROLL[lang][rule.roll]) if p)
+        if rule.within.amount == 0:
+            return f"ngay trong ngày xảy ra sự kiện ({how})" if vi else f"on the day of the trigger ({how})"
+        dur = rule.within.format(lang)
+        return f"trong vòng {dur} kể từ sự kiện ({how})" if vi else f"within {dur} of the trigger ({how})"
+    if isinstance(rule, OnceRule):
+        text = _fixed(rule.due, lang)
+        if rule.earliest:
+            text += f"; {'tính từ' if vi else 'counting from'} {_dmy(rule.earliest)}"
+        return text
+    period = _PERIOD[lang][rule.period]
+    text = _periodic(rule.due, period, lang)
+    if isinstance(rule, EveryRule):
+        if rule.count > 1:
+            text = (f"ít nhất {rule.count} lần mỗi {period}; " if vi else f"at least {rule.count} times each {period}; ") + text
+        if rule.window is not None:
+            w = rule.window
+            text += (
+                f"; chỉ tính sự kiện từ tháng thứ {w.first_month} đến {w.last_month} của kỳ"
+                if vi
+                else f"; only events in months {w.first_month}–{w.last_month} of the period count"
+            )
+        if rule.period_attribute:
+            text += (
+                f"; sự kiện tính cho kỳ ghi ở '{rule.period_attribute}'"
+                if vi
+                else f"; an event counts for the period named in '{rule.period_attribute}'"
+            )
+        return text
+    scope = "cùng tỉnh" if vi else "same province"
+    where = _selector(rule.population, lang) + (f", {scope}" if rule.same_province else "")
+    share = (
+        f"tối thiểu {rule.percent:g}% số cơ quan ({where}) mỗi {period}"
+        if vi
+        else f"at least {rule.percent:g}% of agencies ({where}) each {period}"
+    )
+    return f"{share}; {text}"
+
+
+def _periodic(due: Due, period: str, lang: str) -> str:
+    vi = lang == "vi"
+    roll = _ROLL[lang][due.roll]
+    if due.at == "end":
+        return f"ngày cuối cùng của mỗi {period} ({roll})" if vi else f"by the last day of each {period} ({roll})"
+    assert due.day is not None
+    month = due.month if due.month is not None else "first"
+    if period in ("year", "năm") and isinstance(month, int):
+        point = f"ngày {due.day:02d}/{month:02d} hằng năm" if vi else f"{due.day:02d}/{month:02d} of each year"
+    elif vi:
+        which = {"first": "tháng đầu", "last": "tháng cuối"}.get(str(month), f"tháng thứ {month}")
+        point = f"ngày {due.day} {which} của mỗi {period}"
+    else:
+        which = {"first": "the first month", "last": "the last month"}.get(str(month), f"month {month}")
+        point = f"day {due.day} of {which} of each {period}"
+    return f"{point}, {_before(due.before_inclusive, due.day, lang)} ({roll})"
+
+
+def _before(inclusive: bool | None, day: int, lang: str) -> str:
+    vi = lang == "vi"
+    if inclusive is None:
+        return "hạn chót là ngày đó" if vi else "by that day"
+    if inclusive:
+        return "trước hoặc đúng ngày đó" if vi else "on or before"
+    last = f"ngày cuối {day - 1}" if vi else f"last day {day - 1}"
+    if day == 1:
+        last = "ngày cuối là ngày liền trước" if vi else "last day the day before"
+    return f"trước ngày đó ({last})" if vi else f"strictly before ({last})"
+
+
+def _fixed(due: FixedDue, lang: str) -> str:
+    vi = lang == "vi"
+    roll = _ROLL[lang][due.roll]
+    date = _dmy(due.date)
+    if due.before_inclusive is None:
+        return f"chậm nhất ngày {date} ({roll})" if vi else f"by {date} ({roll})"
+    if due.before_inclusive:
+        return f"trước hoặc đúng ngày {date} ({roll})" if vi else f"on or before {date} ({roll})"
+    last = _dmy(due.date - dt.timedelta(days=1))
+    if vi:
+        return f"trước ngày {date} (ngày cuối {last}; {roll})"
+    return f"strictly before {date} (last day {last}; {roll})"
+
+
+def _pattern(pattern: Pattern) -> str:
+    conds = []
+    for name, cond in pattern.conditions():
+        for op, value in cond.operators():
+            symbol = {"eq": "=", "ne": "≠", "in": "in", "not_in": "not in", "gt": ">", "gte": "≥",
+                      "lt": "<", "lte": "≤", "exists": "exists:"}[op]  # fmt: skip
+            conds.append(f"{name} {symbol} {_scalar(value)}")
+    return pattern.type + (f" [{', '.join(conds)}]" if conds else "")
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    return str(value)
+
+
+def _selector(selector: Mapping[str, Any], lang: str) -> str:
+    if not selector:
+        return _LABELS[lang]["all"]
+    parts = []
+    for name, value in selector.items():
+        values = value if isinstance(value, (list, tuple)) else [value]
+        parts.append(f"{name}: {', '.join(_scalar(v) for v in values)}")
+    return "; ".join(parts)
+
+
+def describe_parameters(pack: RulePack, lang: str, *, only: Sequence[str] | None = None) -> list[str]:
+    """One entry per parameter: value (and default if changed), then its note."""
+    labels = _LABELS[lang]
+    lines = []
+    for name in sorted(pack.parameters):
+        if only is not None and name not in only:
+            continue
+        spec = pack.parameters[name]
+        value = pack.values.get(name, spec.default)
+        changed = f" ({labels['default']}: {_scalar(spec.default)})" if value != spec.default else ""
+        lines.append(f"{name} = {_scalar(value)}{changed}")
+        lines.append(f"    {spec.note}")
+    return lines
+
+
+def _parameters_used(pack_ref: str, rule_id: str, pack: RulePack) -> list[str]:
+    """The parameters the rule refers to with ``${name}`` (in its unresolved text)."""
+    from hanchot.rules.loader import _resolve  # the merged, unsubstituted pack
+
+    raw, _ = _resolve(pack_ref, seen=())
+    text = "".join(repr(r) for r in raw.get("rules", []) if isinstance(r, dict) and r.get("id") == rule_id)
+    return [name for name in sorted(pack.parameters) if f"${{{name}}}" in text]
+
+
+def _validity(pack: RulePack) -> str:
+    end = _dmy(pack.valid.to) if pack.valid.to else "…"
+    return f"{_dmy(pack.valid.from_)}–{end}"
+
+
+def _dmy(day: dt.date) -> str:
+    return f"{day.day:02d}/{day.month:02d}/{day.year:04d}"
