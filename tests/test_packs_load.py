@@ -1,0 +1,237 @@
+"""The built-in rule packs load, cite their sources, and the ``packs`` command shows them."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import re
+
+import pytest
+
+from hanchot.cli import main
+from hanchot.cli import packs_cmd
+from hanchot.rules.loader import builtin_pack_ids, load_pack
+from hanchot.rules.model import EveryRule, OnceRule, WithinRule
+
+NATIONAL = "vn-qms-national"
+LOCAL = ("hai-duong", "hue-2025", "lao-cai-2026", "provincial-office-2026", "vinh-bao-2026")
+ALL = (NATIONAL, *LOCAL)
+SEED_SOURCE = re.compile(r"^00[0-4] §[IVX]+(\.[0-9a-zđ]+)*$")
+LEGAL_NUMBER = re.compile(r"^[0-9]+/([0-9]{4}/)?[A-ZĐ-]+(-[A-ZĐ]+)*$")
+
+
+def test_the_six_packs_are_built_in() -> None:
+    """The national pack and the five local plans ship with hanchot."""
+    assert set(ALL) <= set(builtin_pack_ids())
+
+
+@pytest.mark.parametrize("pack_id", ALL)
+def test_pack_loads_with_bilingual_titles(pack_id: str) -> None:
+    """Every pack validates and has a Vietnamese and an English title, as has each rule."""
+    pack = load_pack(pack_id)
+    assert pack.id == pack_id
+    assert pack.title.vi and pack.title.en
+    assert pack.rules
+    for rule in pack.rules:
+        assert rule.title.vi.strip() and rule.title.en.strip(), rule.id
+        assert rule.title.vi != rule.title.en, rule.id
+
+
+@pytest.mark.parametrize("pack_id", ALL)
+def test_every_rule_cites_a_seed_section_or_a_legal_document(pack_id: str) -> None:
+    """Each basis has a source like '000 §II.6'; each rule cites a seed or a numbered document."""
+    for rule in load_pack(pack_id).rules:
+        assert rule.basis, rule.id
+        for basis in rule.basis:
+            assert basis.source and SEED_SOURCE.match(basis.source), (rule.id, basis.source)
+        assert any(
+            SEED_SOURCE.match(b.source or "") or LEGAL_NUMBER.match(b.document) for b in rule.basis
+        ), rule.id
+
+
+@pytest.mark.parametrize("pack_id", ALL)
+def test_every_rule_has_a_note(pack_id: str) -> None:
+    """Each rule says which text it reads (a quote in the note)."""
+    for rule in load_pack(pack_id).rules:
+        assert rule.note and '"' in rule.note, rule.id
+
+
+@pytest.mark.parametrize("pack_id", ALL)
+def test_every_parameter_has_a_note_quoting_the_text(pack_id: str) -> None:
+    """Every ambiguous reading is documented with the Vietnamese it interprets."""
+    pack = load_pack(pack_id)
+    assert set(pack.parameters) == {
+        "before_is_inclusive",
+        "quarter_report_month",
+        "fixed_dates_roll",
+        "legal_update_window",
+        "e_workflow_window",
+    }
+    for name, spec in pack.parameters.items():
+        assert len(spec.note) > 40 and '"' in spec.note, name
+
+
+def test_parameter_defaults() -> None:
+    """The defaults are the readings the brief chose: strict 'trước', last month, no roll."""
+    values = load_pack(NATIONAL).values
+    assert values == {
+        "before_is_inclusive": False,
+        "quarter_report_month": "last",
+        "fixed_dates_roll": "none",
+        "legal_update_window": "3 months",
+        "e_workflow_window": "0 days",
+    }
+
+
+@pytest.mark.parametrize("pack_id", LOCAL)
+def test_local_pack_extends_and_contains_the_national_rules(pack_id: str) -> None:
+    """Each plan extends the national pack and keeps every national rule id."""
+    pack = load_pack(pack_id)
+    assert pack.extends == NATIONAL
+    national = {r.id for r in load_pack(NATIONAL).rules}
+    assert national <= {r.id for r in pack.rules}
+
+
+@pytest.mark.parametrize("pack_id", LOCAL)
+def test_local_validity_is_bounded(pack_id: str) -> None:
+    """Local packs are bounded in time, so the national periods are too."""
+    pack = load_pack(pack_id)
+    assert pack.valid.to is not None and pack.valid.from_ < pack.valid.to
+
+
+def _dues(pack_id: str, **values: object) -> dict[str, object]:
+    pack = load_pack(pack_id, values=values or None)
+    return {r.id: r.due for r in pack.rules if isinstance(r, (EveryRule, OnceRule, WithinRule))}
+
+
+@pytest.mark.parametrize(
+    ("pack_id", "rule_id"),
+    [
+        ("lao-cai-2026", "lc-dost-guidance"),  # 000 §II.6 row 1 "Trước 25/4/2026"
+        ("lao-cai-2026", "qms-plan"),  # 000 §II.6 row 2 "Trước 30/4/2026"
+        ("lao-cai-2026", "reannounce"),  # 000 §II.6 row 5 "Trước 30/9/2026"
+        ("hue-2025", "hue-quarterly-report-commune"),  # 002 §IV.7.e "trước ngày 22 hàng quý"
+        ("hue-2025", "hue-quarterly-report-department"),  # 002 §IV.7.e "trước ngày 25 hàng quý"
+        ("hue-2025", "annual-report"),  # 002 §IV.7.e "trước ngày 15/12/2025"
+    ],
+)
+def test_before_is_inclusive_changes_the_due_of_rules_using_it(pack_id: str, rule_id: str) -> None:
+    """Flipping before_is_inclusive flips 'before_inclusive' of every 'trước ngày X' rule."""
+    strict = _dues(pack_id)[rule_id]
+    lenient = _dues(pack_id, before_is_inclusive=True)[rule_id]
+    assert strict is not None and lenient is not None
+    assert strict.before_inclusive is False  # type: ignore[attr-defined]
+    assert lenient.before_inclusive is True  # type: ignore[attr-defined]
+    assert strict.model_copy(update={"before_inclusive": True}) == lenient  # type: ignore[attr-defined]
+
+
+def test_before_is_inclusive_leaves_by_dates_alone() -> None:
+    """'Quý IV/2026' (by 31/12) and counted windows do not use the parameter."""
+    strict, lenient = _dues("lao-cai-2026"), _dues("lao-cai-2026", before_is_inclusive=True)
+    assert strict["annual-report"] == lenient["annual-report"]
+    assert strict["legal-update"] is None and lenient["legal-update"] is None
+
+
+def test_quarter_month_and_roll_parameters_reach_the_rules() -> None:
+    """quarter_report_month and fixed_dates_roll are substituted into Huế's quarterly rules."""
+    due = _dues("hue-2025", quarter_report_month="first", fixed_dates_roll="following")[
+        "hue-quarterly-report-commune"
+    ]
+    assert due.month == "first"  # type: ignore[attr-defined]
+    assert due.roll == "following"  # type: ignore[attr-defined]
+
+
+def test_legal_update_window_is_a_parameter() -> None:
+    """A what-if on the 3-month window changes the legal-update rule only."""
+    pack = load_pack(NATIONAL, values={"legal_update_window": "45 days"})
+    rule = pack.rule("legal-update")
+    assert isinstance(rule, WithinRule) and str(rule.within) == "45 days"
+
+
+def test_lao_cai_overrides_reannounce_with_its_date() -> None:
+    """000 §II.6 row 5: the national re-announcement gets the fixed date 30/09/2026."""
+    rule = load_pack("lao-cai-2026").rule("reannounce")
+    assert isinstance(rule, WithinRule)
+    assert rule.due is not None and rule.due.date == dt.date(2026, 9, 30)
+    national = load_pack(NATIONAL).rule("reannounce")
+    assert isinstance(national, WithinRule) and national.due is None and national.within is None
+
+
+# -- CLI ------------------------------------------------------------------------------------
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    try:
+        code = main(["packs", *argv])
+    except SystemExit as exc:  # argparse usage errors
+        code = int(exc.code or 0)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_packs_command_is_registered_by_its_module() -> None:
+    """packs_cmd.register adds 'packs' to any sub-parser set (as the dispatcher does)."""
+    parser = argparse.ArgumentParser()
+    packs_cmd.register(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(["packs", "explain", "hue-2025", "annual-report", "--lang", "vi"])
+    assert (args.pack, args.rule, args.lang) == ("hue-2025", "annual-report", "vi")
+
+
+def test_cli_list(capsys: pytest.CaptureFixture[str]) -> None:
+    """'packs list' shows every pack with its validity and base."""
+    code, out, _ = _run(capsys, "list")
+    assert code == 0
+    for pack_id in ALL:
+        assert pack_id in out
+    assert "01/01/2026–31/12/2026" in out and "extends vn-qms-national" in out
+
+
+def test_cli_show_words_the_deadlines(capsys: pytest.CaptureFixture[str]) -> None:
+    """'packs show' words each deadline and lists the parameters with notes."""
+    code, out, _ = _run(capsys, "show", "hue-2025")
+    assert code == 0
+    assert "day 22 of the last month of each quarter, strictly before (last day 21)" in out
+    assert "within 3 months of the trigger (Civil Code, rolls to next working day)" in out
+    assert "no deadline: stays open until met" in out
+    assert "002 §IV.7.e" in out
+    assert "before_is_inclusive = false" in out and "Trước ngày X" in out
+
+
+def test_cli_show_in_vietnamese_with_a_what_if(capsys: pytest.CaptureFixture[str]) -> None:
+    """--lang vi words it in Vietnamese; --set shows the changed value and its default."""
+    code, out, _ = _run(capsys, "show", "lao-cai-2026", "--lang", "vi", "--set", "before_is_inclusive=true")
+    assert code == 0
+    assert "Ban hành kế hoạch" in out and "hạn:" in out
+    assert "before_is_inclusive = true (mặc định: false)" in out
+    assert "trước hoặc đúng ngày 25/04/2026" in out
+
+
+def test_cli_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    """'packs explain' prints the rule, its parameters and its resolved YAML."""
+    code, out, _ = _run(capsys, "explain", "lao-cai-2026", "lc-dost-guidance")
+    assert code == 0
+    assert "strictly before 25/04/2026 (last day 24/04/2026; does not roll)" in out
+    assert "kind: once" in out and "date: '2026-04-25'" in out and "before_inclusive: false" in out
+    assert "fixed_dates_roll = none" in out
+    assert "${" not in out.split("# resolved rule")[1]
+
+
+@pytest.mark.parametrize(
+    ("argv", "hint"),
+    [
+        (("show", "lao-cai"), "lao-cai-2026"),
+        (("explain", "hue-2025", "hue-quarterly-report"), "hue-quarterly-report-commune"),
+        (("explain", "nope-pack", "x"), "built-in packs"),
+        (("show", "hue-2025", "--set", "before_inclusive=true"), "before_is_inclusive"),
+        (("show", "hue-2025", "--set", "before_is_inclusive"), "NAME=VALUE"),
+    ],
+)
+def test_cli_unknown_names_are_one_line_errors(
+    capsys: pytest.CaptureFixture[str], argv: tuple[str, ...], hint: str
+) -> None:
+    """An unknown pack, rule or parameter: one line with a suggestion, exit code 2."""
+    code, out, err = _run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1 and err.startswith("hanchot: error: ")
+    assert hint in err
