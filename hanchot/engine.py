@@ -52,7 +52,10 @@ class Engine:
     ``Engine(pack, agencies).evaluate(events, as_of=date)`` gives a
     :class:`Report`. For embedding, ``add(event)`` feeds events one at a time
     and ``report(as_of)`` evaluates what was added; both paths give the same
-    results. Engines share nothing: several with different packs may coexist.
+    results. Engines share no mutable state, so several with different packs
+    coexist; ``share_matcher_with`` lets an engine whose patterns equal
+    another's reuse that engine's matcher (and its classification cache),
+    which the other engine then owns and closes.
     """
 
     def __init__(
@@ -62,12 +65,20 @@ class Engine:
         *,
         calendar: WorkingCalendar | None = None,
         matcher: str = "auto",
+        share_matcher_with: Engine | None = None,
     ) -> None:
         self.pack = pack if isinstance(pack, RulePack) else load_pack(pack)
         self.agencies: dict[str, Agency] = {a.id: a for a in sorted(agencies, key=lambda a: a.id)}
         self.calendar = calendar or WorkingCalendar.vietnam()
-        patterns, self._roles = _compile_roles(self.pack.rules)
-        self._matcher = make_matcher(patterns, matcher)
+        self.patterns, self._roles = _compile_roles(self.pack.rules)
+        # A what-if evaluates one event log under two packs: when their patterns
+        # are the same, so is every classification, and one matcher serves both.
+        if share_matcher_with is not None and share_matcher_with.patterns == self.patterns:
+            self._matcher = share_matcher_with._matcher
+            self._owns_matcher = False
+        else:
+            self._matcher = make_matcher(self.patterns, matcher)
+            self._owns_matcher = True
         self._applies = [
             tuple(a for a in self.agencies.values() if a.matches(rule.applies_to)) for rule in self.pack.rules
         ]
@@ -114,7 +125,8 @@ class Engine:
 
     def close(self) -> None:
         """Release the matcher's native resources (idempotent)."""
-        self._matcher.close()
+        if self._owns_matcher:
+            self._matcher.close()
 
     def __enter__(self) -> Engine:
         return self

@@ -189,11 +189,20 @@ def _coerce_like(value: Any, default: Any) -> Any:
 
 
 def _apply_rule_overrides(raw: dict[str, Any], overrides: Mapping[str, Mapping[str, Any]]) -> None:
+    """Set rule fields; a dotted field (``due.day``) reaches into a nested mapping."""
     by_id = {r.get("id"): r for r in raw["rules"]}
     for rule_id, fields in overrides.items():
         if rule_id not in by_id:
             raise UnknownNameError(f"pack {raw.get('id')!r} has no rule {rule_id!r}{suggest(rule_id, by_id)}")
-        by_id[rule_id].update(fields)
+        for path, value in fields.items():
+            *parents, leaf = path.split(".")
+            target = by_id[rule_id]
+            for name in parents:
+                child = target.get(name)
+                if not isinstance(child, dict):
+                    child = target[name] = {}
+                target = child
+            target[leaf] = value
 
 
 def _validate(raw: dict[str, Any], origin: str) -> RulePack:

@@ -1,0 +1,174 @@
+"""Write what-if comparisons and sweeps as a table, JSON, CSV or an HTML page."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+from collections.abc import Mapping, Sequence
+from typing import Any, TextIO
+
+from hanchot.inputs import Agency
+from hanchot.whatif import Comparison
+
+DIFF_FIELDS = ("kind", "rule", "agency", "period", "trigger", "due_base", "due_other", "due_shift_days",
+               "status_base", "status_other", "explanation_base", "explanation_other")  # fmt: skip
+
+
+def difference_rows(comparison: Comparison, lang: str = "en") -> list[dict[str, Any]]:
+    """Each difference as a flat row, both explanations side by side."""
+    rows = []
+    for d in comparison.differences:
+        rule, agency, period, trigger = d.key
+        rows.append(
+            {
+                "kind": d.kind,
+                "rule": rule,
+                "agency": agency,
+                "period": period,
+                "trigger": trigger,
+                "due_base": d.base.due.isoformat() if d.base and d.base.due else "",
+                "due_other": d.other.due.isoformat() if d.other and d.other.due else "",
+                "due_shift_days": "" if d.due_shift is None else d.due_shift,
+                "status_base": d.base.status.value if d.base else "",
+                "status_other": d.other.status.value if d.other else "",
+                "explanation_base": " | ".join(d.base.explanation.lines(lang)) if d.base else "",
+                "explanation_other": " | ".join(d.other.explanation.lines(lang)) if d.other else "",
+            }
+        )
+    return rows
+
+
+def write_comparison(
+    comparison: Comparison, agencies: Mapping[str, Agency], fmt: str, out: TextIO, lang: str = "en"
+) -> None:
+    """Write *comparison* in *fmt*: ``table``, ``json``, ``csv`` or ``html``."""
+    if fmt == "json":
+        json.dump(comparison.to_dict(agencies, lang), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=DIFF_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(difference_rows(comparison, lang))
+    elif fmt == "html":
+        out.write(_page(f"What-if: {comparison.other_label}", _comparison_html(comparison, agencies, lang)))
+    else:
+        _comparison_table(comparison, agencies, out, lang)
+
+
+def _comparison_table(comparison: Comparison, agencies: Mapping[str, Agency], out: TextIO, lang: str) -> None:
+    out.write(f"Baseline: {comparison.base_label}\nVariant:  {comparison.other_label}\n")
+    out.write(f"As of {comparison.base.as_of.strftime('%d/%m/%Y')}\n\n{comparison.verdict(lang)}\n")
+    if comparison.unchanged:
+        return
+    out.write(f"\n{'Rule':<30}{'viol.base':>10}{'viol.new':>10}{'appear':>8}{'vanish':>8}{'moved':>7}\n")
+    out.write("-" * 73 + "\n")
+    for row in comparison.totals("rule", agencies):
+        if row["appear"] or row["disappear"] or row["due_moved"] or row["only_base"] or row["only_other"]:
+            out.write(
+                f"{row['rule'][:29]:<30}{row['violations_base']:>10}{row['violations_other']:>10}"
+                f"{row['appear']:>8}{row['disappear']:>8}{row['due_moved']:>7}\n"
+            )
+    out.write(f"\n{'Level':<30}{'viol.base':>10}{'viol.new':>10}{'appear':>8}{'vanish':>8}{'moved':>7}\n")
+    out.write("-" * 73 + "\n")
+    for row in comparison.totals("level", agencies):
+        out.write(
+            f"{row['level']:<30}{row['violations_base']:>10}{row['violations_other']:>10}"
+            f"{row['appear']:>8}{row['disappear']:>8}{row['due_moved']:>7}\n"
+        )
+    out.write(f"\n{'Agency':<14}{'Rule':<26}{'For':<12}{'Due':<11}{'Change':>14}\n" + "-" * 77 + "\n")
+    for row in difference_rows(comparison, lang)[:60]:
+        change = f"{row['status_base'] or '-'}→{row['status_other'] or '-'}"
+        shift = f" {row['due_shift_days']:+d}d" if isinstance(row["due_shift_days"], int) else ""
+        due = row["due_other"] or row["due_base"]
+        out.write(
+            f"{row['agency'][:13]:<14}{row['rule'][:25]:<26}{(row['period'] or row['trigger'])[:11]:<12}"
+            f"{due:<11}{change + shift:>14}\n"
+        )
+    if len(comparison.differences) > 60:
+        out.write(f"... and {len(comparison.differences) - 60} more (--format json, csv or html for all)\n")
+
+
+def _comparison_html(comparison: Comparison, agencies: Mapping[str, Agency], lang: str) -> str:
+    parts = [
+        f"<h1>What-if</h1><p><b>Baseline:</b> {html.escape(comparison.base_label)}<br>"
+        f"<b>Variant:</b> {html.escape(comparison.other_label)}<br>"
+        f"<b>As of:</b> {comparison.base.as_of.isoformat()}</p>",
+        f"<p class=verdict>{html.escape(comparison.verdict(lang))}</p>",
+    ]
+    for group in ("rule", "level"):
+        parts.append(f"<h2>By {group}</h2>" + _html_table(comparison.totals(group, agencies)))
+    rows = difference_rows(comparison, lang)
+    parts.append("<h2>Differences</h2>" + _html_table(rows) if rows else "")
+    return "".join(parts)
+
+
+def write_sweep(
+    label: str, values: Sequence[Any], comparisons: Sequence[Comparison], fmt: str, out: TextIO
+) -> None:
+    """One row per swept value: violations in total and per rule; a bar chart in HTML."""
+    rules = sorted({o.rule for c in comparisons for o in c.other.obligations if o.is_violation})
+    rows = []
+    for value, comparison in zip(values, comparisons, strict=True):
+        violations = [o for o in comparison.other.obligations if o.is_violation]
+        row: dict[str, Any] = {"value": value, "violations": len(violations), "affected": len(comparison.differences)}
+        row.update({r: sum(1 for o in violations if o.rule == r) for r in rules})
+        rows.append(row)
+    if fmt == "json":
+        json.dump({"sweep": label, "rows": rows}, out, ensure_ascii=False, indent=2, default=str)
+        out.write("\n")
+    elif fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=["value", "violations", "affected", *rules], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    elif fmt == "html":
+        body = f"<h1>Sweep of {html.escape(label)}</h1>" + _bar_chart(rows) + _html_table(rows)
+        out.write(_page(f"Sweep: {label}", body))
+    else:
+        out.write(f"Sweep of {label} (baseline: the pack's value)\n\n{'value':<20}{'violations':>12}{'affected':>10}\n")
+        out.write("-" * 42 + "\n")
+        for row in rows:
+            out.write(f"{str(row['value'])[:19]:<20}{row['violations']:>12}{row['affected']:>10}\n")
+
+
+def _bar_chart(rows: Sequence[Mapping[str, Any]]) -> str:
+    """An inline SVG bar chart of violations per value (no JavaScript, no dependency)."""
+    top = max((r["violations"] for r in rows), default=0) or 1
+    width, bar, gap, height = 640, 48, 24, 220
+    bars = []
+    for i, row in enumerate(rows):
+        h = round(180 * row["violations"] / top)
+        x = 40 + i * (bar + gap)
+        bars.append(
+            f'<rect x="{x}" y="{200 - h}" width="{bar}" height="{h}" fill="#b3261e"/>'
+            f'<text x="{x + bar / 2}" y="{195 - h}" text-anchor="middle">{row["violations"]}</text>'
+            f'<text x="{x + bar / 2}" y="215" text-anchor="middle">{html.escape(str(row["value"]))}</text>'
+        )
+    width = max(width, 60 + len(rows) * (bar + gap))
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'role="img" aria-label="violations per value"><line x1="30" y1="200" x2="{width}" y2="200" '
+        f'stroke="#444"/>{"".join(bars)}</svg>'
+    )
+
+
+def _html_table(rows: Sequence[Mapping[str, Any]]) -> str:
+    if not rows:
+        return "<p>(none)</p>"
+    head = "".join(f"<th>{html.escape(str(k))}</th>" for k in rows[0])
+    body = "".join(
+        "<tr>" + "".join(f"<td>{html.escape(str(v))}</td>" for v in row.values()) + "</tr>" for row in rows
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def _page(title: str, body: str) -> str:
+    style = (
+        "body{font-family:sans-serif;margin:2em;max-width:80em}table{border-collapse:collapse;margin:1em 0}"
+        "td,th{border:1px solid #ccc;padding:.2em .5em;font-size:.9em;vertical-align:top}"
+        "th{background:#eee}.verdict{font-size:1.2em;font-weight:bold}"
+    )
+    return (
+        f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>'
+        f"<style>{style}</style></head><body>{body}</body></html>\n"
+    )
