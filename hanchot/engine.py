@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -116,6 +116,10 @@ class Engine:
             store.add(event)
         return store.evaluate(as_of, known_at)
 
+    def _new_store(self) -> _EventStore:
+        """An empty event store bound to this engine (for replays and batches)."""
+        return _EventStore(self)
+
     def roles(self, event: Event) -> tuple[Role, ...]:
         """The (rule index, role) pairs *event* plays, by its type and attributes."""
         matched = self._matcher.classify(event.type, event.attrs)
@@ -135,8 +139,12 @@ class Engine:
         self.close()
 
     def _evaluate_rules(
-        self, index: Mapping[tuple[str, int, str], list[Event]], as_of: dt.date
+        self,
+        index: Mapping[tuple[str, int, str], list[Event]],
+        as_of: dt.date,
+        only: Container[str] | None = None,
     ) -> list[Obligation]:
+        """Evaluate every rule for every agency (or those in *only*) as of *as_of*."""
         empty: list[Event] = []
         ctx = Context(
             pack=self.pack,
@@ -150,6 +158,8 @@ class Engine:
         for i, rule in enumerate(self.pack.rules):
             evaluate = _EVALUATORS[rule.kind]
             for agency in self._applies[i]:
+                if only is not None and agency.id not in only:
+                    continue
                 first = max(d for d in (valid.from_, rule.active_from, agency.active_from) if d)
                 last = min(d for d in (valid.to, rule.active_to, agency.active_to, as_of) if d)
                 if first <= last:

@@ -1,0 +1,244 @@
+"""Replay what was known: the nightly results as they would have been seen.
+
+Night N evaluates as of N with the events the source systems had recorded by
+N (``known_at = N``): exactly ``check --as-of N --known-at N``. The replay is
+incremental: events are parsed and classified once, and on each night only
+the agencies whose results can have changed are evaluated again:
+
+- an agency one of whose events (or retractions) became visible that night,
+  and the agencies merged into it (their open duties may pass to it);
+- an agency with an open obligation that fell due the night before;
+- every agency on a night a period, window or milestone opens, or an agency
+  or the pack begins or ceases (a short list of calendar dates).
+
+Other agencies keep last night's obligations, whose status cannot have changed.
+(Their explanations still say "as of" the night they were last evaluated.)
+"""
+
+from __future__ import annotations
+
+import bisect
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+
+from hanchot.engine import Engine
+from hanchot.inputs import Event
+from hanchot.inputs.events import Rejection
+from hanchot.inputs.records import RETRACTION
+from hanchot.obligations.model import Obligation, Status
+from hanchot.obligations.periodic import periods_between
+
+Key = tuple[str, str, str, str]
+STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1)}
+
+
+def key_of(o: Obligation) -> Key:
+    """Rule, agency, period and trigger: what identifies an obligation across nights."""
+    return (o.rule, o.agency, o.period or "", o.trigger or "")
+
+
+@dataclass(frozen=True)
+class Night:
+    """One night of a replay: its obligations and what changed since the last night."""
+
+    date: dt.date
+    obligations: tuple[Obligation, ...]
+    new_violations: tuple[Key, ...]
+    resolved_violations: tuple[Key, ...]
+    evaluated_agencies: int
+    """How many agencies were evaluated again that night (the cost of the night)."""
+
+    @property
+    def violations(self) -> int:
+        """How many obligations were violations that night."""
+        return sum(1 for o in self.obligations if o.is_violation)
+
+
+@dataclass
+class Visibility:
+    """A violation's life in the replay: the first night seen and the night resolved."""
+
+    first_seen: dt.date
+    status: Status
+    resolved_on: dt.date | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The life as a JSON-ready mapping."""
+        return {
+            "first_seen": self.first_seen.isoformat(),
+            "status_when_seen": self.status.value,
+            "resolved_on": self.resolved_on.isoformat() if self.resolved_on else None,
+        }
+
+
+def nights(first: dt.date, last: dt.date, every: str = "day") -> list[dt.date]:
+    """The evaluation dates from *first* to *last* inclusive, every day, week or month."""
+    step, out, n = STEPS[every], [], 0
+    while (night := first + step * n) <= last:
+        out.append(night)
+        n += 1
+    return out
+
+
+def replay(
+    engine: Engine, events: Iterable[Event | Mapping[str, Any] | Rejection], dates: list[dt.date]
+) -> Iterator[Night]:
+    """Yield the night of each of *dates* (ascending) as it would have been seen."""
+    state = _ReplayState(engine, events)
+    previous: set[Key] = set()
+    last_night: dt.date | None = None
+    for night in dates:
+        evaluated = state.advance(last_night, night)
+        obligations = tuple(sorted((o for group in state.results.values() for o in group), key=Obligation.sort_key))
+        current = {key_of(o) for o in obligations if o.is_violation}
+        yield Night(night, obligations, tuple(sorted(current - previous)), tuple(sorted(previous - current)), evaluated)
+        previous, last_night = current, night
+
+
+def timeline(replayed: Iterable[Night]) -> dict[Key, Visibility]:
+    """When each violation first became visible, and when (if ever) it was resolved."""
+    lives: dict[Key, Visibility] = {}
+    for night in replayed:
+        statuses = {key_of(o): o.status for o in night.obligations}
+        for key in night.new_violations:
+            if key not in lives or lives[key].resolved_on is not None:
+                lives[key] = Visibility(night.date, statuses[key])
+        for key in night.resolved_violations:
+            lives[key].resolved_on = night.date
+    return dict(sorted(lives.items()))
+
+
+@dataclass
+class _Placed:
+    visible_on: dt.date
+    event: Event
+    roles: list[tuple[int, str]]
+
+
+@dataclass
+class _ReplayState:
+    """Events placed per agency by the night they become visible, and last results."""
+
+    engine: Engine
+    events: Iterable[Event | Mapping[str, Any] | Rejection]
+    results: dict[str, list[Obligation]] = field(default_factory=dict)
+    _placed: dict[str, list[_Placed]] = field(default_factory=dict)
+    _changes: dict[str, list[dt.date]] = field(default_factory=dict)
+    _retracted_on: dict[str, dt.date] = field(default_factory=dict)
+    _boundaries: list[dt.date] = field(default_factory=list)
+    _due_watch: dict[str, dt.date] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        store = self.engine._new_store()
+        for item in self.events:
+            store.add(item)
+        for event in store.events.values():
+            if event.type == RETRACTION and event.retracts in store.events:
+                day = _visible_on(event)
+                target = event.retracts
+                if store.events[target].type != RETRACTION and day < self._retracted_on.get(target, dt.date.max):
+                    self._retracted_on[target] = day
+        for event in store.events.values():
+            roles = store.roles.get(event.id, ())
+            if not roles or event.type == RETRACTION:
+                continue
+            for agency in store._targets(event):
+                mine = [(r, role) for r, role in roles if agency in self.engine._applies_ids[r]]
+                if mine:
+                    self._placed.setdefault(agency, []).append(_Placed(_visible_on(event), event, mine))
+                    changes = self._changes.setdefault(agency, [])
+                    changes.append(_visible_on(event))
+                    if event.id in self._retracted_on:
+                        changes.append(max(self._retracted_on[event.id], _visible_on(event)))
+        for agency, placed in self._placed.items():
+            placed.sort(key=lambda p: (p.visible_on, p.event.sort_key()))
+            self._changes[agency] = sorted(set(self._changes[agency]))
+        self._predecessors: dict[str, list[str]] = {}
+        for agency in self.engine.agencies.values():
+            if agency.successor:
+                self._predecessors.setdefault(agency.successor, []).append(agency.id)
+        self._boundaries = self._calendar_boundaries()
+
+    def advance(self, last: dt.date | None, night: dt.date) -> int:
+        """Bring the results to *night*; return how many agencies were evaluated."""
+        if last is None or any(last < b <= night for b in self._window(last, night)):
+            dirty = set(self.engine.agencies)
+        else:
+            dirty = {a for a, days in self._changes.items() if _any_between(days, last, night)}
+            dirty |= {a for a, day in self._due_watch.items() if last < day <= night}
+            for agency in list(dirty):
+                dirty.update(self._predecessors.get(agency, ()))
+        needed = set(dirty)
+        for agency in dirty:
+            successor = self.engine.agencies[agency].successor
+            if successor:
+                needed.add(successor)
+        index = self._index(needed, night)
+        for agency in dirty:
+            self.results[agency] = self.engine._evaluate_rules(index, night, only={agency})
+            due_soon = [o.due for o in self.results[agency] if o.status is Status.OPEN and o.due is not None]
+            if due_soon:
+                self._due_watch[agency] = min(due_soon) + dt.timedelta(days=1)
+            else:
+                self._due_watch.pop(agency, None)
+        return len(dirty)
+
+    def _window(self, last: dt.date, night: dt.date) -> list[dt.date]:
+        lo = bisect.bisect_right(self._boundaries, last)
+        hi = bisect.bisect_right(self._boundaries, night)
+        return self._boundaries[lo:hi]
+
+    def _index(self, agencies: Iterable[str], night: dt.date) -> dict[tuple[str, int, str], list[Event]]:
+        index: dict[tuple[str, int, str], list[Event]] = {}
+        for agency in agencies:
+            for placed in self._placed.get(agency, ()):
+                if placed.visible_on > night:
+                    break
+                if self._retracted_on.get(placed.event.id, dt.date.max) <= night:
+                    continue
+                for rule, role in placed.roles:
+                    index.setdefault((agency, rule, role), []).append(placed.event)
+        for events in index.values():
+            events.sort(key=Event.sort_key)
+        return index
+
+    def _calendar_boundaries(self) -> list[dt.date]:
+        """Days on which a result may change with no new event, for every agency."""
+        pack = self.engine.pack
+        days: set[dt.date] = {pack.valid.from_}
+        if pack.valid.to:
+            days.add(pack.valid.to + dt.timedelta(days=1))
+        last = pack.valid.to or dt.date(2100, 12, 31)
+        for rule in pack.rules:
+            days.update(d for d in (rule.active_from, rule.active_to) if d)
+            if rule.kind in ("every", "coverage"):
+                for period in periods_between(rule.period, pack.valid.from_, last):
+                    days.add(period.first_day)
+                    window = getattr(rule, "window", None)
+                    if window is not None:
+                        days.add(max(period.first_day, dt.date(period.first_day.year, window.first_month, 1)))
+            elif rule.kind == "once" and rule.earliest:
+                days.add(rule.earliest)
+        for agency in self.engine.agencies.values():
+            if agency.active_from:
+                days.add(agency.active_from)
+            if agency.active_to:
+                days.add(agency.active_to + dt.timedelta(days=1))
+        return sorted(days)
+
+
+def _visible_on(event: Event) -> dt.date:
+    """The first night an event is seen: dated and recorded by then."""
+    return max(event.date, event.known_on)
+
+
+def _any_between(days: list[dt.date], last: dt.date, night: dt.date) -> bool:
+    i = bisect.bisect_right(days, last)
+    return i < len(days) and days[i] <= night
+
+
+__all__ = ["Night", "Visibility", "key_of", "nights", "replay", "timeline"]
