@@ -8,8 +8,7 @@ import re
 
 import pytest
 
-from hanchot.cli import main
-from hanchot.cli import packs_cmd
+from hanchot.cli import main, packs_cmd
 from hanchot.rules.loader import builtin_pack_ids, load_pack
 from hanchot.rules.model import EveryRule, OnceRule, WithinRule
 
@@ -99,7 +98,7 @@ def test_local_validity_is_bounded(pack_id: str) -> None:
     assert pack.valid.to is not None and pack.valid.from_ < pack.valid.to
 
 
-def _dues(pack_id: str, **values: object) -> dict[str, object]:
+def _dues(pack_id: str, **values: str | bool) -> dict[str, object]:
     pack = load_pack(pack_id, values=values or None)
     return {r.id: r.due for r in pack.rules if isinstance(r, (EveryRule, OnceRule, WithinRule))}
 
@@ -199,7 +198,9 @@ def test_cli_show_words_the_deadlines(capsys: pytest.CaptureFixture[str]) -> Non
 
 def test_cli_show_in_vietnamese_with_a_what_if(capsys: pytest.CaptureFixture[str]) -> None:
     """--lang vi words it in Vietnamese; --set shows the changed value and its default."""
-    code, out, _ = _run(capsys, "show", "lao-cai-2026", "--lang", "vi", "--set", "before_is_inclusive=true")
+    code, out, _ = _run(
+        capsys, "show", "lao-cai-2026", "--lang", "vi", "--set", "before_is_inclusive=true"
+    )
     assert code == 0
     assert "Ban hành kế hoạch" in out and "hạn:" in out
     assert "before_is_inclusive = true (mặc định: false)" in out

@@ -25,7 +25,6 @@ from hanchot.errors import HanchotError, RulePackError
 from hanchot.rules.loader import builtin_pack_ids, load_pack
 from hanchot.rules.model import (
     AnyRule,
-    CoverageRule,
     Due,
     EveryRule,
     FixedDue,
@@ -149,7 +148,10 @@ def run_show(args: argparse.Namespace) -> int:
     lang = args.lang
     labels = _LABELS[lang]
     print(f"{pack.id} — {pack.title.get(lang)}")
-    print(f"{labels['valid']}: {_validity(pack)}" + (f"; {labels['extends']}: {pack.extends}" if pack.extends else ""))
+    print(
+        f"{labels['valid']}: {_validity(pack)}"
+        + (f"; {labels['extends']}: {pack.extends}" if pack.extends else "")
+    )
     print()
     print(f"{labels['rules']} ({len(pack.rules)}):")
     for rule in pack.rules:
@@ -200,9 +202,7 @@ def describe_rule(rule: AnyRule, lang: str, *, full: bool = False) -> list[str]:
             pairs = ", ".join(f"{c.fulfilment} ↔ {c.trigger}" for c in rule.correlate)
             met += f" ({pairs})"
         lines.append(f"  {labels['met_by']}: {met}")
-    elif isinstance(rule, (EveryRule, OnceRule)):
-        lines.append(f"  {labels['match']}: {_pattern(rule.match)}")
-    elif isinstance(rule, CoverageRule):
+    else:
         lines.append(f"  {labels['match']}: {_pattern(rule.match)}")
     lines.append(f"  {labels['due']}: {describe_due(rule, lang)}")
     for basis in rule.basis:
@@ -229,11 +229,23 @@ def describe_due(rule: AnyRule, lang: str) -> str:
             if rule.count_first_day
             else None
         )
-        how = ", ".join(p for p in ("Bộ luật Dân sự" if vi else "Civil Code", first, _ROLL[lang][rule.roll]) if p)
+        how = ", ".join(
+            p
+            for p in ("Bộ luật Dân sự" if vi else "Civil Code", first, _ROLL[lang][rule.roll])
+            if p
+        )
         if rule.within.amount == 0:
-            return f"ngay trong ngày xảy ra sự kiện ({how})" if vi else f"on the day of the trigger ({how})"
+            return (
+                f"ngay trong ngày xảy ra sự kiện ({how})"
+                if vi
+                else f"on the day of the trigger ({how})"
+            )
         dur = rule.within.format(lang)
-        return f"trong vòng {dur} kể từ sự kiện ({how})" if vi else f"within {dur} of the trigger ({how})"
+        return (
+            f"trong vòng {dur} kể từ sự kiện ({how})"
+            if vi
+            else f"within {dur} of the trigger ({how})"
+        )
     if isinstance(rule, OnceRule):
         text = _fixed(rule.due, lang)
         if rule.earliest:
@@ -243,7 +255,11 @@ def describe_due(rule: AnyRule, lang: str) -> str:
     text = _periodic(rule.due, period, lang)
     if isinstance(rule, EveryRule):
         if rule.count > 1:
-            text = (f"ít nhất {rule.count} lần mỗi {period}; " if vi else f"at least {rule.count} times each {period}; ") + text
+            text = (
+                f"ít nhất {rule.count} lần mỗi {period}; "
+                if vi
+                else f"at least {rule.count} times each {period}; "
+            ) + text
         if rule.window is not None:
             w = rule.window
             text += (
@@ -272,16 +288,26 @@ def _periodic(due: Due, period: str, lang: str) -> str:
     vi = lang == "vi"
     roll = _ROLL[lang][due.roll]
     if due.at == "end":
-        return f"ngày cuối cùng của mỗi {period} ({roll})" if vi else f"by the last day of each {period} ({roll})"
+        return (
+            f"ngày cuối cùng của mỗi {period} ({roll})"
+            if vi
+            else f"by the last day of each {period} ({roll})"
+        )
     assert due.day is not None
     month = due.month if due.month is not None else "first"
     if period in ("year", "năm") and isinstance(month, int):
-        point = f"ngày {due.day:02d}/{month:02d} hằng năm" if vi else f"{due.day:02d}/{month:02d} of each year"
+        point = (
+            f"ngày {due.day:02d}/{month:02d} hằng năm"
+            if vi
+            else f"{due.day:02d}/{month:02d} of each year"
+        )
     elif vi:
         which = {"first": "tháng đầu", "last": "tháng cuối"}.get(str(month), f"tháng thứ {month}")
         point = f"ngày {due.day} {which} của mỗi {period}"
     else:
-        which = {"first": "the first month", "last": "the last month"}.get(str(month), f"month {month}")
+        which = {"first": "the first month", "last": "the last month"}.get(
+            str(month), f"month {month}"
+        )
         point = f"day {due.day} of {which} of each {period}"
     return f"{point}, {_before(due.before_inclusive, due.day, lang)} ({roll})"
 
@@ -342,7 +368,9 @@ def _selector(selector: Mapping[str, Any], lang: str) -> str:
     return "; ".join(parts)
 
 
-def describe_parameters(pack: RulePack, lang: str, *, only: Sequence[str] | None = None) -> list[str]:
+def describe_parameters(
+    pack: RulePack, lang: str, *, only: Sequence[str] | None = None
+) -> list[str]:
     """One entry per parameter: value (and default if changed), then its note."""
     labels = _LABELS[lang]
     lines = []
@@ -351,7 +379,9 @@ def describe_parameters(pack: RulePack, lang: str, *, only: Sequence[str] | None
             continue
         spec = pack.parameters[name]
         value = pack.values.get(name, spec.default)
-        changed = f" ({labels['default']}: {_scalar(spec.default)})" if value != spec.default else ""
+        changed = (
+            f" ({labels['default']}: {_scalar(spec.default)})" if value != spec.default else ""
+        )
         lines.append(f"{name} = {_scalar(value)}{changed}")
         lines.append(f"    {spec.note}")
     return lines
@@ -362,7 +392,9 @@ def _parameters_used(pack_ref: str, rule_id: str, pack: RulePack) -> list[str]:
     from hanchot.rules.loader import _resolve  # the merged, unsubstituted pack
 
     raw, _ = _resolve(pack_ref, seen=())
-    text = "".join(repr(r) for r in raw.get("rules", []) if isinstance(r, dict) and r.get("id") == rule_id)
+    text = "".join(
+        repr(r) for r in raw.get("rules", []) if isinstance(r, dict) and r.get("id") == rule_id
+    )
     return [name for name in sorted(pack.parameters) if f"${{{name}}}" in text]
 
 
