@@ -236,3 +236,15 @@ def test_cli_unknown_names_are_one_line_errors(
     assert out == ""
     assert err.count("\n") == 1 and err.startswith("hanchot: error: ")
     assert hint in err
+
+
+@pytest.mark.parametrize("lang", ["en", "vi"])
+@pytest.mark.parametrize("pack_id", ALL)
+def test_cli_show_words_every_rule_of_every_pack(
+    capsys: pytest.CaptureFixture[str], pack_id: str, lang: str
+) -> None:
+    """'packs show' has a due line for each rule of each pack, in both languages."""
+    code, out, _ = _run(capsys, "show", pack_id, "--lang", lang)
+    assert code == 0
+    due = "hạn:" if lang == "vi" else "due:"
+    assert out.count(f"    {due} ") == len(load_pack(pack_id).rules)
