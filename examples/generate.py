@@ -223,7 +223,9 @@ class Gen:
         kinds = ["qms_plan", "quality_objectives", "objectives_plan", "risk_plan"]
         if year == 2025:  # Huế: before 10/01/2025 (risk plan: national, by 31/12)
             ok_first, ok_last = D(2025, 1, 2), D(2025, 1, 9)
-            late_first, late_last = D(2025, 1, 10), D(2025, 2, 28)
+            # Late from the 13th: the only on-the-day submissions planted are the
+            # quarterly reports, which the before_is_inclusive what-if is about.
+            late_first, late_last = D(2025, 1, 13), D(2025, 2, 28)
         else:  # Lào Cai style: before 30/04/2026
             ok_first, ok_last = D(2026, 4, 1), D(2026, 4, 29)
             late_first, late_last = D(2026, 4, 30), D(2026, 6, 15)

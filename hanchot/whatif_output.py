@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import html
 import json
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any, TextIO
 
@@ -76,8 +77,26 @@ def _comparison_table(comparison: Comparison, agencies: Mapping[str, Agency], ou
             f"{row['level']:<30}{row['violations_base']:>10}{row['violations_other']:>10}"
             f"{row['appear']:>8}{row['disappear']:>8}{row['due_moved']:>7}\n"
         )
-    out.write(f"\n{'Agency':<14}{'Rule':<26}{'For':<12}{'Due':<11}{'Change':>14}\n" + "-" * 77 + "\n")
-    for row in difference_rows(comparison, lang)[:60]:
+    rows = difference_rows(comparison, lang)
+    changes = [r for r in rows if r["kind"] != "due_moved" and r["kind"] != "status_changed"]
+    out.write(f"\nViolations that appear or disappear, and obligations under one rule set only ({len(changes)})\n")
+    _difference_lines(changes, out)
+    shifts = Counter(r["due_shift_days"] for r in rows if isinstance(r["due_shift_days"], int))
+    if shifts:
+        moves = ", ".join(f"{days:+d} day(s): {n}" for days, n in sorted(shifts.items()))
+        out.write(f"\nDue dates that move ({sum(shifts.values())}): {moves}\n")
+    others = [r for r in rows if r["kind"] == "status_changed"]
+    if others:
+        out.write(f"\nOther status changes ({len(others)})\n")
+        _difference_lines(others, out)
+
+
+def _difference_lines(rows: list[dict[str, Any]], out: TextIO, limit: int = 60) -> None:
+    if not rows:
+        out.write("(none)\n")
+        return
+    out.write(f"{'Agency':<14}{'Rule':<26}{'For':<12}{'Due':<11}{'Change':>14}\n" + "-" * 77 + "\n")
+    for row in rows[:limit]:
         change = f"{row['status_base'] or '-'}→{row['status_other'] or '-'}"
         shift = f" {row['due_shift_days']:+d}d" if isinstance(row["due_shift_days"], int) else ""
         due = row["due_other"] or row["due_base"]
@@ -85,8 +104,8 @@ def _comparison_table(comparison: Comparison, agencies: Mapping[str, Agency], ou
             f"{row['agency'][:13]:<14}{row['rule'][:25]:<26}{(row['period'] or row['trigger'])[:11]:<12}"
             f"{due:<11}{change + shift:>14}\n"
         )
-    if len(comparison.differences) > 60:
-        out.write(f"... and {len(comparison.differences) - 60} more (--format json, csv or html for all)\n")
+    if len(rows) > limit:
+        out.write(f"... and {len(rows) - limit} more (--format json, csv or html for all)\n")
 
 
 def _comparison_html(comparison: Comparison, agencies: Mapping[str, Agency], lang: str) -> str:

@@ -244,3 +244,11 @@ def test_malformed_pack_names_file_rule_and_field(tmp_path: dt.date) -> None:
         load_pack(bad)
     message = str(info.value)
     assert "bad.yaml" in message and "'internal-audit'" in message and "period" in message
+
+
+def test_agency_created_after_a_due_date_is_not_bound_by_it() -> None:
+    """A commune formed on 01/07/2025 was not bound by 'the plan before 30/04/2025': not applicable."""
+    new = agency("new", active_from=d("2025-07-01"))
+    report = evaluate([new], [], "2025-12-31")
+    assert only(report, "qms-plan", "new").status is Status.NOT_APPLICABLE
+    assert only(report, "internal-audit", "new", period="2025").status is Status.OPEN

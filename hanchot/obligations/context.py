@@ -174,3 +174,13 @@ def lapse_phrase(agency: Agency) -> Phrase:
         f"Không áp dụng: cơ quan chấm dứt hoạt động ngày {day}{into_vi} trước khi đến hạn.",
         f"Not applicable: the agency ceased on {day}{into_en} before the duty fell due.",
     )
+
+
+def unborn_phrase(agency: Agency) -> Phrase:
+    """Why a duty does not bind an agency created after it fell due."""
+    assert agency.active_from is not None
+    day = agency.active_from.strftime("%d/%m/%Y")
+    return Phrase(
+        f"Không áp dụng: cơ quan bắt đầu hoạt động ngày {day}, sau thời hạn này.",
+        f"Not applicable: the agency began on {day}, after this duty fell due.",
+    )

@@ -14,6 +14,7 @@ from hanchot.obligations.context import (
     Context,
     lapse_phrase,
     rule_basis,
+    unborn_phrase,
     rule_title,
     settle,
     status_phrase,
@@ -30,11 +31,13 @@ def evaluate_once(
     """Yield the milestone's one obligation, if it has opened as of the clock."""
     opens = rule.earliest or bounds[0]
     deadline = ctx.fixed_due(rule.due)
-    if opens > ctx.as_of or (agency.active_from is not None and agency.active_from > deadline.due):
+    if opens > ctx.as_of:
         return
     met_by = next((e for e in ctx.events(agency.id, index, MATCH) if e.date >= opens), None)
     ceased = agency.active_to
-    if ceased is not None and (met_by is None or met_by.date > ceased) and deadline.due > ceased:
+    if agency.active_from is not None and agency.active_from > deadline.due:
+        status, why, met_by = Status.NOT_APPLICABLE, unborn_phrase(agency), None
+    elif ceased is not None and (met_by is None or met_by.date > ceased) and deadline.due > ceased:
         status, why, met_by = Status.NOT_APPLICABLE, lapse_phrase(agency), None
     else:
         status = settle(deadline.due, met_by.date if met_by else None, ctx.as_of)

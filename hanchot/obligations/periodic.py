@@ -25,6 +25,7 @@ from hanchot.obligations.context import (
     Context,
     lapse_phrase,
     rule_basis,
+    unborn_phrase,
     rule_title,
     settle,
     status_phrase,
@@ -129,6 +130,9 @@ def _settle_period(
 ) -> Obligation:
     due = deadline.due
     owner, notes = agency, [need]
+    if agency.active_from is not None and agency.active_from > due:
+        why = unborn_phrase(agency)
+        return _obligation(rule, agency, period, opens, deadline, Status.NOT_APPLICABLE, (), why, notes)
     ceased = agency.active_to
     if ceased is not None and (met_by is None or met_by.date > ceased) and due > ceased:
         if successor is None:
