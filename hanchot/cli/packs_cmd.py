@@ -173,7 +173,7 @@ def run_explain(args: argparse.Namespace) -> int:
     print(f"{pack.id} / {rule.id}")
     for line in describe_rule(rule, lang, full=True):
         print(f"  {line}")
-    used = _parameters_used(args.pack, rule.id, pack)
+    used = _parameters_used(rule.id, pack)
     if used:
         print()
         print(f"{_LABELS[lang]['params']}:")
@@ -387,15 +387,9 @@ def describe_parameters(
     return lines
 
 
-def _parameters_used(pack_ref: str, rule_id: str, pack: RulePack) -> list[str]:
-    """The parameters the rule refers to with ``${name}`` (in its unresolved text)."""
-    from hanchot.rules.loader import _resolve  # the merged, unsubstituted pack
-
-    raw, _ = _resolve(pack_ref, seen=())
-    text = "".join(
-        repr(r) for r in raw.get("rules", []) if isinstance(r, dict) and r.get("id") == rule_id
-    )
-    return [name for name in sorted(pack.parameters) if f"${{{name}}}" in text]
+def _parameters_used(rule_id: str, pack: RulePack) -> list[str]:
+    """The parameters the rule refers to with ``${name}``, as the loader recorded them."""
+    return sorted(name for name, rules in pack.parameter_uses.items() if rule_id in rules)
 
 
 def _validity(pack: RulePack) -> str:
