@@ -48,12 +48,17 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from hanchot.errors import InputError
-from hanchot.inputs.records import LINE, RESERVED_KEYS, Event, FieldError, parse_event
+from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, Event, FieldError, parse_event
 
 try:  # optional: about twice as fast as json.loads
     from orjson import loads as _loads  # type: ignore[import-not-found,unused-ignore]
 except ImportError:  # pragma: no cover - depends on the environment
     _loads = json.loads
+
+# The fast path of a JSON line (_fast_event): the C scanner of the standard
+# decoder, without json.loads' encoding detection and whitespace regexes.
+_scan = json.JSONDecoder().scan_once
+_SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = (".csv",)
@@ -158,7 +163,7 @@ def _reject(name: str, line: int, field: str, reason: str, raw: bytes | str) -> 
 
 
 def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
-    loads, parse = _loads, parse_event  # locals: the loop runs millions of times
+    loads, parse, fast = _loads, parse_event, _fast_event  # locals: the loop runs millions of times
     with _open_binary(name, gz) as fh:
         lineno = 0
         for raw in fh:
@@ -167,6 +172,11 @@ def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
                 continue
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]  # a UTF-8 byte order mark
+            if raw.isascii() and b"\\u" not in raw:
+                event = fast(raw, (name, lineno))
+                if event is not None:
+                    yield event
+                    continue
             try:
                 obj = loads(raw)
             except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
@@ -176,6 +186,69 @@ def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
                 yield parse(obj, (name, lineno))
             except FieldError as exc:
                 yield _reject(name, lineno, exc.field, exc.reason, raw)
+
+
+def parse_jsonl_line(raw: bytes, name: str, lineno: int) -> Event | Rejection:
+    """One non-blank JSON Lines line (bytes, BOM removed): its event or its rejection."""
+    if raw.isascii() and b"\\u" not in raw:
+        event = _fast_event(raw, (name, lineno))
+        if event is not None:
+            return event
+    try:
+        obj = _loads(raw)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        return _reject(name, lineno, LINE, _json_problem(exc), raw)
+    try:
+        return parse_event(obj, (name, lineno))
+    except FieldError as exc:
+        return _reject(name, lineno, exc.field, exc.reason, raw)
+
+
+def _fast_event(raw: bytes, origin: tuple[str, int]) -> Event | None:
+    """The event of an ASCII line without ``\\u`` escapes in the common shape, or None.
+
+    The common shape: an object with non-empty strings ``id``, ``type`` (not a
+    retraction), ``agency`` and ``date`` (YYYY-MM-DD), and none of ``scope``,
+    ``at``, ``recorded_at``, ``retracts``. Every string is ASCII, so NFC changes
+    none and the event is the one :func:`parse_event` gives, about twice as
+    fast. Any other line returns None and takes the general path, which words
+    the errors.
+    """
+    text = raw.decode("ascii")
+    try:
+        obj, end = _scan(text, 0)
+    except (StopIteration, ValueError):
+        return None
+    if end != len(text) and not text[end:].isspace():
+        return None
+    if type(obj) is not dict or not _SLOW_KEYS.isdisjoint(obj):
+        return None
+    event_id, event_type, agency, date = obj.get("id"), obj.get("type"), obj.get("agency"), obj.get("date")
+    if (
+        type(event_id) is not str
+        or type(event_type) is not str
+        or type(agency) is not str
+        or type(date) is not str
+        or not event_id
+        or not event_type
+        or not agency
+        or event_type == RETRACTION
+        or len(date) != 10
+        or date[4] != "-"
+        or date[7] != "-"
+    ):
+        return None
+    try:
+        day = _fromisoformat(date)
+    except ValueError:
+        return None
+    reserved = RESERVED_KEYS
+    return Event(
+        event_id, event_type, day, agency=agency, attrs={k: v for k, v in obj.items() if k not in reserved}, origin=origin
+    )
+
+
+_fromisoformat = __import__("datetime").date.fromisoformat
 
 
 def _json_problem(exc: ValueError) -> str:
