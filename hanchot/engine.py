@@ -20,7 +20,7 @@ import datetime as dt
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, Self
 
 from hanchot.calendar import WorkingCalendar
 from hanchot.inputs.events import Rejection
@@ -31,7 +31,7 @@ from hanchot.obligations.model import InputCounts, Obligation, Report
 from hanchot.obligations.periodic import evaluate_coverage, evaluate_every
 from hanchot.obligations.within import evaluate_within
 from hanchot.rules.loader import load_pack
-from hanchot.rules.matcher import make_matcher
+from hanchot.rules.matcher import Matcher, make_matcher
 from hanchot.rules.model import AnyRule, Pattern, RulePack
 
 __all__ = ["Engine", "Report"]
@@ -64,7 +64,7 @@ class Engine:
         agencies: Iterable[Agency],
         *,
         calendar: WorkingCalendar | None = None,
-        matcher: str = "auto",
+        matcher: Literal["auto", "durable", "python"] = "auto",
         share_matcher_with: Engine | None = None,
     ) -> None:
         self.pack = pack if isinstance(pack, RulePack) else load_pack(pack)
@@ -73,6 +73,7 @@ class Engine:
         self.patterns, self._roles = _compile_roles(self.pack.rules)
         # A what-if evaluates one event log under two packs: when their patterns
         # are the same, so is every classification, and one matcher serves both.
+        self._matcher: Matcher
         if share_matcher_with is not None and share_matcher_with.patterns == self.patterns:
             self._matcher = share_matcher_with._matcher
             self._owns_matcher = False
@@ -132,7 +133,7 @@ class Engine:
         if self._owns_matcher:
             self._matcher.close()
 
-    def __enter__(self) -> Engine:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:

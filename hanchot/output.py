@@ -111,8 +111,7 @@ def write_table(report: Report, pack: RulePack, out: TextIO, lang: str = "en", l
     _write_rows(out, w["upcoming"].format(n=len(upcoming)), upcoming, w, limit)
     if report.rejected:
         out.write("\n" + w["rejected"].format(n=len(report.rejected)) + "\n")
-        for rejection in report.rejected[:limit]:
-            out.write(_cut(str(rejection), 80) + "\n")
+        out.writelines(_cut(str(rejection), 80) + "\n" for rejection in report.rejected[:limit])
 
 
 def _write_rows(out: TextIO, heading: str, rows: list[Obligation], w: dict[Any, str], limit: int) -> None:

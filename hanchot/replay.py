@@ -23,7 +23,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
+from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
 
 from hanchot.engine import Engine
 from hanchot.inputs import Event
@@ -158,9 +158,9 @@ class _ReplayState:
             placed.sort(key=lambda p: (p.visible_on, p.event.sort_key()))
             self._changes[agency] = sorted(set(self._changes[agency]))
         self._predecessors: dict[str, list[str]] = {}
-        for agency in self.engine.agencies.values():
-            if agency.successor:
-                self._predecessors.setdefault(agency.successor, []).append(agency.id)
+        for record in self.engine.agencies.values():
+            if record.successor:
+                self._predecessors.setdefault(record.successor, []).append(record.id)
         self._boundaries = self._calendar_boundaries()
 
     def advance(self, last: dt.date | None, night: dt.date) -> int:

@@ -162,10 +162,12 @@ class Comparison:
         base_v = Counter(label(o) for o in self.base.obligations if o.is_violation)
         other_v = Counter(label(o) for o in self.other.obligations if o.is_violation)
         kinds: dict[str, Counter[str]] = {}
+        moved: Counter[str] = Counter()
         for d in self.differences:
             o = d.base or d.other
             assert o is not None
             kinds.setdefault(label(o), Counter())[d.kind] += 1
+            moved[label(o)] += bool(d.due_shift)
         names = sorted(set(base_v) | set(other_v) | set(kinds))
         return [
             {
@@ -174,9 +176,7 @@ class Comparison:
                 "violations_other": other_v[name],
                 "appear": kinds.get(name, Counter())["appears"],
                 "disappear": kinds.get(name, Counter())["disappears"],
-                "due_moved": sum(
-                    1 for d in self.differences if d.due_shift and label(d.base or d.other) == name  # type: ignore[arg-type]
-                ),
+                "due_moved": moved[name],
                 "only_base": kinds.get(name, Counter())["only_base"],
                 "only_other": kinds.get(name, Counter())["only_other"],
             }

@@ -110,9 +110,11 @@ def _difference_lines(rows: list[dict[str, Any]], out: TextIO, limit: int = 60) 
 
 def _comparison_html(comparison: Comparison, agencies: Mapping[str, Agency], lang: str) -> str:
     parts = [
-        f"<h1>What-if</h1><p><b>Baseline:</b> {html.escape(comparison.base_label)}<br>"
-        f"<b>Variant:</b> {html.escape(comparison.other_label)}<br>"
-        f"<b>As of:</b> {comparison.base.as_of.isoformat()}</p>",
+        (
+            f"<h1>What-if</h1><p><b>Baseline:</b> {html.escape(comparison.base_label)}<br>"
+            f"<b>Variant:</b> {html.escape(comparison.other_label)}<br>"
+            f"<b>As of:</b> {comparison.base.as_of.isoformat()}</p>"
+        ),
         f"<p class=verdict>{html.escape(comparison.verdict(lang))}</p>",
     ]
     for group in ("rule", "level"):

@@ -25,7 +25,7 @@ def iso_date(text: str) -> dt.date:
 
 def today_in_vietnam() -> dt.date:
     """Today's date in Asia/Ho_Chi_Minh, the default evaluation date."""
-    return to_local_date(dt.datetime.now(dt.timezone.utc))
+    return to_local_date(dt.datetime.now(dt.UTC))
 
 
 def add_input_arguments(parser: argparse.ArgumentParser, *, many_events: str = "FILE") -> None:

@@ -13,7 +13,14 @@ import json
 from pathlib import Path
 from typing import Any, TextIO
 
-from hanchot.cli._common import EXIT_OK, add_input_arguments, calendar_from, guarded, iso_date, write_and_close
+from hanchot.cli._common import (
+    EXIT_OK,
+    add_input_arguments,
+    calendar_from,
+    guarded,
+    iso_date,
+    write_and_close,
+)
 from hanchot.engine import Engine
 from hanchot.inputs import read_agencies, read_events
 from hanchot.replay import Night, nights, replay, timeline
@@ -70,9 +77,7 @@ def _write(replayed: list[Night], fmt: str, out: TextIO) -> None:
         writer.writerows(rows)
     else:
         out.write(f"{'Night':<12}{'violations':>11}{'new':>7}{'resolved':>10}{'evaluated':>11}\n" + "-" * 51 + "\n")
-        for s in summary:
-            out.write(f"{s['night']:<12}{s['violations']:>11}{s['new']:>7}{s['resolved']:>10}{s['agencies_evaluated']:>11}\n")
+        out.writelines(f"{s['night']:<12}{s['violations']:>11}{s['new']:>7}{s['resolved']:>10}{s['agencies_evaluated']:>11}\n" for s in summary)
         resolved = [r for r in rows if r["resolved_on"]]
         out.write(f"\n{len(rows)} violations became visible; {len(resolved)} were later resolved.\n")
-        for r in resolved[:40]:
-            out.write(f"  {r['agency']} {r['rule']} {r['period'] or r['trigger']}: seen {r['first_seen']}, resolved {r['resolved_on']}\n")
+        out.writelines(f"  {r['agency']} {r['rule']} {r['period'] or r['trigger']}: seen {r['first_seen']}, resolved {r['resolved_on']}\n" for r in resolved[:40])

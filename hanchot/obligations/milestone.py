@@ -14,10 +14,10 @@ from hanchot.obligations.context import (
     Context,
     lapse_phrase,
     rule_basis,
-    unborn_phrase,
     rule_title,
     settle,
     status_phrase,
+    unborn_phrase,
 )
 from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
 from hanchot.rules.model import OnceRule

@@ -75,7 +75,7 @@ def load_pack(
 def _resolve(pack: str | Path, seen: tuple[str, ...]) -> tuple[dict[str, Any], str]:
     """Read *pack* and merge it over its ``extends`` chain (still unvalidated)."""
     raw, origin = _read(pack)
-    pack_id = raw.get("id")
+    pack_id = str(raw.get("id"))
     if pack_id in seen:
         raise RulePackError(f"{origin}: 'extends' forms a cycle: {' -> '.join(seen + (pack_id,))}")
     base_id = raw.get("extends")
