@@ -252,3 +252,28 @@ def test_agency_created_after_a_due_date_is_not_bound_by_it() -> None:
     report = evaluate([new], [], "2025-12-31")
     assert only(report, "qms-plan", "new").status is Status.NOT_APPLICABLE
     assert only(report, "internal-audit", "new", period="2025").status is Status.OPEN
+
+
+def test_coverage_population_leaves_out_agencies_gone_before_the_period_ends() -> None:
+    """A department merged away in February is not owed an on-site inspection that year
+    (population_active: end): 3 remaining departments need 1 inspection for 30%."""
+    deps = [agency("d0", "department", active_to=d("2025-02-28"), successor="d1"),
+            *(agency(f"d{i}", "department") for i in (1, 2, 3))]
+    dost = agency("dost", "department", tags=("dost",))
+    one = event("inspection.completed", "2025-05-01", "dost", target="d2", mode="on_site")
+    o = only(evaluate([*deps, dost], [one], "2026-01-10"), "on-site-inspections", period="2025")
+    assert o.status is Status.MET and "1 of 3" in " ".join(o.explanation.lines("en"))
+
+
+def test_a_period_written_as_a_bare_year_counts() -> None:
+    """period: 2025 (a number, as YAML reads an unquoted year) names the year 2025."""
+    from hanchot.rules.model import EveryRule
+
+    rule = EveryRule.model_validate({
+        "id": "yearly-report", "kind": "every", "title": {"vi": "x", "en": "x"},
+        "basis": {"document": "d"}, "period": "year", "period_attribute": "period",
+        "match": {"type": "report.submitted"},
+    })
+    from hanchot.obligations.periodic import _period_of
+
+    assert str(_period_of(event("report.submitted", "2026-01-05", period=2025), rule)) == "2025"

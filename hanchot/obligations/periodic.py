@@ -91,7 +91,7 @@ def evaluate_coverage(
             for a in ctx.agencies.values()
             if a.matches(rule.population)
             and (not rule.same_province or a.province == agency.province)
-            and _overlaps(a, period)
+            and (_overlaps(a, period) if rule.population_active == "any" else a.is_active(period.last_day))
             and a.id != agency.id
         }
         if not population:
@@ -169,6 +169,8 @@ def _obligation(
 def _period_of(event: Event, rule: EveryRule) -> Period | None:
     if rule.period_attribute is not None:
         named = event.attrs.get(rule.period_attribute)
+        if isinstance(named, int) and not isinstance(named, bool):
+            named = str(named)  # a year written unquoted in YAML or JSON: 2025
         if not isinstance(named, str):
             return None
         try:

@@ -246,6 +246,12 @@ class CoverageRule(_RuleBase):
     target_attribute: str = "target"
     population: Selector
     same_province: bool = True
+    population_active: Literal["end", "any"] = Field(
+        default="end",
+        description="Which agencies the population counts: those still active on the period's "
+        "last day ('end': a body merged away mid-period is not owed an inspection), or every "
+        "agency active on any day of the period ('any').",
+    )
     percent: float = Field(gt=0, le=100)
     due: Due = Field(default_factory=lambda: Due(at="end"))
 
