@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 # Modules of hanchot.cli that each add one sub-command.
-_COMMANDS = ("due", "calendar_cmd", "check", "packs_cmd", "schema_cmd", "test_cmd", "whatif_cmd", "replay_cmd")
+_COMMANDS = ("due", "calendar_cmd", "check", "packs_cmd", "schema_cmd", "test_cmd", "whatif_cmd", "replay_cmd", "batch_cmd", "history_cmd")
 
 
 class _Parser(argparse.ArgumentParser):

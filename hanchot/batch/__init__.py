@@ -1,0 +1,30 @@
+"""``hanchot batch``: a whole country's event log, partitioned by agency, on many processes.
+
+The pipeline (see :mod:`hanchot.batch.runner`):
+
+1. **plan** (:mod:`~hanchot.batch.plan`): agencies are grouped into *buckets*
+   — an agency always with its successors (merges move duties), a province's
+   agencies together where possible (broadcasts stay local);
+2. **route** (:mod:`~hanchot.batch.route`, in parallel, one task per file or
+   64 MiB slice of a file): each JSON line is copied, as raw bytes, to the
+   spill file of its agency's bucket after a cheap extraction of the agency
+   key (no JSON parsing); a ``scope`` (broadcast) line goes to every bucket
+   with a matching agency, marked with its *home* bucket;
+3. **evaluate** (:mod:`~hanchot.batch.partition`, in parallel): buckets are
+   bundled into partitions of bounded size; a worker parses its partition's
+   lines, keeps the events (duplicates, retractions) and evaluates the rules
+   for its agencies with one :class:`~hanchot.engine.Engine` per process;
+4. **reconcile**: what a partition cannot see alone — an id repeated in two
+   partitions, a retraction of another partition's event, a broadcast
+   retracted or duplicated — is detected from 64-bit id digests and reports
+   the workers return; the partitions involved are merged and evaluated
+   again, so the result is exactly that of ``hanchot check``;
+5. **write**: obligations and violations in agency order (byte-identical for
+   any ``--jobs`` or scheduler), rejected lines, ``summary.json``, history.
+"""
+
+from __future__ import annotations
+
+from hanchot.batch.runner import BatchOptions, BatchResult, run_batch
+
+__all__ = ["BatchOptions", "BatchResult", "run_batch"]

@@ -1,0 +1,250 @@
+"""Run tasks on local worker processes, or on Dask; a dead worker loses nothing.
+
+:class:`LocalPool` keeps ``jobs`` spawned processes (the ``spawn`` context:
+durable_rules' native state is never forked), each with a pipe. A worker runs
+one task at a time and sends progress and its result back. When a task
+raises, its worker reports the traceback and exits; when a worker dies
+(``os._exit``, SIGKILL, SIGSEGV inside a native library) the parent sees the
+pipe close. Either way the task is run once more in a *fresh* process, and if
+that fails too it is reported as failed with the reason — never dropped.
+
+Workers are started with ``PYTHONHASHSEED=0`` so that ``hash(str)`` is the
+same in all of them: it serves as the 64-bit id digest (free: Python caches
+string hashes). :class:`DaskPool` uses blake2b digests instead.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import signal
+import traceback
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from multiprocessing.connection import Connection, wait
+from typing import Any
+
+from hanchot.errors import HanchotError
+
+ProgressFn = Callable[[Any, int], None]
+
+
+@dataclass
+class Job:
+    """A task for a pool: ``fn(spec, *args, progress=...)``; *spec* has an ``attempt`` field."""
+
+    key: Any
+    fn: Callable[..., Any]
+    spec: Any
+    args: tuple[Any, ...] = ()
+
+
+@dataclass
+class Outcome:
+    key: Any
+    ok: bool
+    value: Any = None  # the result, or the reason of the failure
+    attempts: int = 1
+    input_error: bool = False
+
+
+class _InputProblem(Exception):
+    """Carries a HanchotError (bad input) across processes as a plain message."""
+
+
+def _worker_main(conn: Connection) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
+    while True:
+        try:
+            msg = conn.recv()
+        except EOFError:
+            return
+        if msg is None:
+            return
+        key, fn, spec, args = msg
+
+        def progress(n: int, key: Any = key) -> None:
+            conn.send(("progress", key, n))
+
+        try:
+            result = fn(spec, *args, progress=progress)
+        except HanchotError as exc:
+            conn.send(("input_error", key, str(exc)))
+            continue
+        except BaseException:
+            conn.send(("error", key, traceback.format_exc()))
+            conn.close()
+            os._exit(1)  # the retry gets a fresh process
+        conn.send(("done", key, result))
+
+
+class _Worker:
+    def __init__(self, ctx: Any) -> None:
+        parent, child = ctx.Pipe(duplex=True)
+        saved = os.environ.get("PYTHONHASHSEED")
+        os.environ["PYTHONHASHSEED"] = "0"
+        try:
+            self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+            self.process.start()
+        finally:
+            if saved is None:
+                del os.environ["PYTHONHASHSEED"]
+            else:
+                os.environ["PYTHONHASHSEED"] = saved
+        child.close()
+        self.conn: Connection = parent
+        self.job: Job | None = None
+
+    def send(self, job: Job) -> None:
+        self.job = job
+        self.conn.send((job.key, job.fn, job.spec, job.args))
+
+    def stop(self) -> None:
+        try:
+            self.conn.send(None)
+        except OSError:
+            pass
+        self.conn.close()
+        self.process.join(timeout=5)
+        if self.process.is_alive():  # pragma: no cover - a stuck worker
+            self.process.kill()
+            self.process.join()
+
+
+def _death(process: Any) -> str:
+    code = process.exitcode
+    if code is not None and code < 0:
+        try:
+            name = signal.Signals(-code).name
+        except ValueError:
+            name = f"signal {-code}"
+        return f"worker process died ({name})"
+    return f"worker process died (exit code {code})"
+
+
+class LocalPool:
+    """``jobs`` spawned worker processes; see the module docstring."""
+
+    digest = "hash"
+
+    def __init__(self, jobs: int) -> None:
+        self.jobs = max(1, jobs)
+        self._ctx = mp.get_context("spawn")
+        self._idle: list[_Worker] = []
+
+    def run(self, jobs: Sequence[Job], progress: ProgressFn | None = None, done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+        """Run *jobs* (at most ``self.jobs`` at a time); one outcome per job, in job order."""
+        queue: deque[tuple[Job, bool]] = deque((j, False) for j in jobs)  # (job, needs a fresh process)
+        busy: list[_Worker] = []
+        outcomes: dict[Any, Outcome] = {}
+        while queue or busy:
+            while queue and len(busy) < self.jobs:
+                job, fresh = queue.popleft()
+                if self._idle and not fresh:
+                    worker = self._idle.pop()
+                else:
+                    if fresh and self._idle and len(busy) + len(self._idle) >= self.jobs:
+                        self._idle.pop().stop()
+                    worker = _Worker(self._ctx)
+                worker.send(job)
+                busy.append(worker)
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+            for worker in list(busy):
+                if worker.conn not in ready and worker.process.sentinel not in ready:
+                    continue
+                job = worker.job
+                assert job is not None
+                finished: tuple[str, Any] | None = None
+                try:
+                    while worker.conn.poll():
+                        kind, _, value = worker.conn.recv()
+                        if kind == "progress":
+                            if progress is not None:
+                                progress(job.key, value)
+                        else:
+                            finished = (kind, value)
+                            break
+                except (EOFError, OSError):
+                    pass
+                if finished is None and worker.process.is_alive():
+                    continue
+                busy.remove(worker)
+                if finished is not None and finished[0] in ("done", "input_error"):
+                    worker.job = None
+                    self._idle.append(worker)
+                    ok = finished[0] == "done"
+                    outcome = Outcome(job.key, ok, finished[1], job.spec.attempt + 1, input_error=not ok)
+                else:
+                    if finished is None:
+                        worker.process.join()
+                        reason = _death(worker.process)
+                    else:
+                        reason = finished[1].rstrip().splitlines()[-1] if finished[1] else "error"
+                        worker.process.join(timeout=10)
+                    worker.conn.close()
+                    if job.spec.attempt == 0:
+                        queue.appendleft((replace(job, spec=replace(job.spec, attempt=1)), True))
+                        continue
+                    detail = finished[1] if finished is not None else reason
+                    outcome = Outcome(job.key, False, {"reason": reason, "detail": detail}, job.spec.attempt + 1)
+                outcomes[job.key] = outcome
+                if done is not None:
+                    done(outcome)
+        return [outcomes[j.key] for j in jobs]
+
+    def close(self) -> None:
+        while self._idle:
+            self._idle.pop().stop()
+
+
+def _dask_call(fn: Callable[..., Any], spec: Any, args: tuple[Any, ...]) -> tuple[str, Any]:
+    try:
+        return "done", fn(spec, *args)
+    except HanchotError as exc:
+        return "input_error", str(exc)
+
+
+class DaskPool:
+    """The same interface on a Dask distributed scheduler (``pip install hanchot[dask]``)."""
+
+    digest = "blake2b"
+
+    def __init__(self, scheduler: Any) -> None:
+        try:
+            from distributed import Client
+        except ImportError:
+            raise HanchotError("--scheduler needs Dask distributed: pip install 'hanchot[dask]'") from None
+        self._own = isinstance(scheduler, str)
+        self.client = Client(scheduler) if self._own else scheduler
+        self.jobs = max(1, sum(self.client.nthreads().values()))
+
+    def run(self, jobs: Sequence[Job], progress: ProgressFn | None = None, done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
+        from distributed import as_completed
+
+        outcomes: dict[Any, Outcome] = {}
+        futures = {}
+        for job in jobs:
+            futures[self.client.submit(_dask_call, job.fn, job.spec, job.args, pure=False)] = job
+        pending = as_completed(list(futures))
+        for future in pending:
+            job = futures.pop(future)
+            try:
+                kind, value = future.result()
+                outcome = Outcome(job.key, kind == "done", value, job.spec.attempt + 1, input_error=kind != "done")
+            except Exception as exc:  # a task error or a KilledWorker
+                if job.spec.attempt == 0:
+                    retry = replace(job, spec=replace(job.spec, attempt=1))
+                    new = self.client.submit(_dask_call, retry.fn, retry.spec, retry.args, pure=False)
+                    futures[new] = retry
+                    pending.add(new)
+                    continue
+                outcome = Outcome(job.key, False, {"reason": f"{type(exc).__name__}: {exc}", "detail": repr(exc)}, 2)
+            outcomes[job.key] = outcome
+            if done is not None:
+                done(outcome)
+        return [outcomes[j.key] for j in jobs]
+
+    def close(self) -> None:
+        if self._own:
+            self.client.close()

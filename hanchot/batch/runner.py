@@ -1,0 +1,533 @@
+"""Orchestrate a batch: plan, route, evaluate, reconcile, write (see :mod:`hanchot.batch`)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+from array import array
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from hanchot.batch.partition import GROUPS, CSV_FIELDS, Config, PartitionResult, PartitionTask, run_partition
+from hanchot.batch.plan import Plan
+from hanchot.batch.pool import DaskPool, Job, LocalPool, Outcome
+from hanchot.batch.progress import Progress
+from hanchot.batch.route import RouteResult, RouteTask, peak_rss_kib, run_route, slices
+from hanchot.errors import InputError
+from hanchot.inputs import read_agencies
+from hanchot.inputs.events import Rejection, _files
+from hanchot.rules.loader import load_pack
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_PARTITION_FAILED = 0, 1, 2, 3
+FORMATS = ("jsonl", "csv", "parquet")
+
+
+@dataclass
+class BatchOptions:
+    """The arguments of ``hanchot batch``."""
+
+    pack: str
+    agencies: Path
+    events: Sequence[Path]
+    as_of: dt.date
+    output: Path
+    jobs: int | None = None
+    format: str = "jsonl"
+    history: Path | None = None
+    known_at: dt.date | None = None
+    lang: str = "en"
+    calendars: Sequence[Path] = ()
+    scheduler: Any = None  # an address, or a distributed.Client
+    progress: bool | None = None  # None: a bar on a terminal, log lines otherwise
+    buckets: int = 128
+    slice_bytes: int = 64 << 20
+    partition_bytes: int = 96 << 20  # of spilled lines per partition, bounds worker memory
+    spill_dir: Path | None = None
+
+
+@dataclass
+class BatchResult:
+    exit_code: int
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+class _Groups:
+    """Union-find over partition ids."""
+
+    def __init__(self) -> None:
+        self.parent: dict[int, int] = {}
+
+    def find(self, x: int) -> int:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, *xs: int) -> None:
+        roots = sorted({self.find(x) for x in xs})
+        for r in roots[1:]:
+            self.parent[r] = roots[0]
+
+
+def run_batch(opts: BatchOptions) -> BatchResult:
+    """Run the batch; write the output folder; return the exit code and summary."""
+    t_start = time.perf_counter()
+    started = dt.datetime.now(dt.timezone.utc)
+    if opts.format not in FORMATS:
+        raise InputError(f"--format: expected one of {', '.join(FORMATS)}, got {opts.format!r}")
+    pack = load_pack(opts.pack)
+    pack_ref = opts.pack if not os.path.exists(opts.pack) else os.path.abspath(opts.pack)
+    agencies = read_agencies(opts.agencies)
+    files = [name for path in opts.events for name in _files(os.fspath(path))]
+    if opts.format == "parquet":
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise InputError("--format parquet needs pyarrow: pip install 'hanchot[parquet]'") from None
+    opts.output.mkdir(parents=True, exist_ok=True)
+    plan = Plan.build(agencies, opts.buckets)
+    members = plan.members()
+    pool: LocalPool | DaskPool
+    if opts.scheduler is not None:
+        pool = DaskPool(opts.scheduler)
+    else:
+        pool = LocalPool(opts.jobs or os.cpu_count() or 1)
+    spill_root = tempfile.mkdtemp(prefix="hanchot-batch-", dir=opts.spill_dir)
+    config = Config(
+        pack=pack_ref,
+        agencies=os.path.abspath(opts.agencies),
+        calendars=tuple(os.path.abspath(c) for c in opts.calendars),
+        as_of=opts.as_of,
+        known_at=opts.known_at,
+        lang=opts.lang,
+        format=opts.format,
+        spill_dir=spill_root,
+        digest=pool.digest,
+    )
+    total_bytes = sum(os.path.getsize(f) for f in files)
+    progress = Progress(opts.progress, total_bytes=total_bytes, files=files, agencies=len(agencies))
+    timings: dict[str, float] = {}
+    try:
+        # -- route ------------------------------------------------------------------------
+        t0 = time.perf_counter()
+        route_tasks: list[RouteTask] = []
+        for name in files:
+            for start, end in slices(name, opts.slice_bytes):
+                route_tasks.append(RouteTask(len(route_tasks), name, start, end))
+        progress.phase("read")
+        outcomes = pool.run(
+            [Job(t.task, run_route, t, (plan, spill_root)) for t in route_tasks],
+            progress=lambda _key, n: progress.read(n),
+        )
+        for o in outcomes:
+            if o.input_error:
+                raise InputError(o.value)
+        failed_routes = [(route_tasks[o.key], o.value) for o in outcomes if not o.ok]
+        routes: list[RouteResult] = [o.value for o in outcomes if o.ok]
+        timings["route"] = time.perf_counter() - t0
+        progress.done_phase()
+        if failed_routes:
+            return _route_failure(opts, failed_routes, timings, started)
+        by_task = {r.task: r for r in routes}
+        bases: dict[int, int] = {}
+        running: dict[str, int] = {}
+        for t in route_tasks:
+            bases[t.task] = running.get(t.name, 0)
+            running[t.name] = bases[t.task] + by_task[t.task].lines
+        task_table = tuple((t.task, t.kind, t.name, bases[t.task]) for t in route_tasks)
+        sizes = Counter[int]()
+        home_lines = Counter[int]()
+        broadcasts: dict[str, set[tuple[int, ...]]] = {}
+        pre_merge: list[tuple[int, ...]] = []
+        for r in routes:
+            sizes.update(r.copies)
+            home_lines.update(r.home)
+            for event_id, sets in r.broadcasts.items():
+                broadcasts.setdefault(event_id, set()).update(sets)
+            for event_id in r.retracting_broadcasts:
+                pre_merge.append(tuple(b for s in r.broadcasts.get(event_id, []) for b in s))
+        for event_id, sets in broadcasts.items():
+            if len(sets) > 1:
+                pre_merge.append(tuple(b for s in sets for b in s))
+        total_lines = sum(home_lines.values())
+
+        # -- partitions -------------------------------------------------------------------
+        target = max(1, min(opts.partition_bytes, sum(sizes.values()) // (pool.jobs * 3) + 1))
+        partitions: list[list[int]] = [[]]
+        filled = 0
+        for b in range(plan.buckets):
+            if partitions[-1] and filled + sizes.get(b, 0) > target:
+                partitions.append([])
+                filled = 0
+            partitions[-1].append(b)
+            filled += sizes.get(b, 0)
+        partition_of_bucket = {b: p for p, bs in enumerate(partitions) for b in bs}
+        groups = _Groups()
+        for bs in pre_merge:
+            if bs:
+                groups.union(*(partition_of_bucket[b] for b in bs))
+        current = _regroup(partitions, groups)
+
+        # -- evaluate and reconcile --------------------------------------------------------
+        t0 = time.perf_counter()
+        progress.phase("evaluate", total=total_lines)
+        results: dict[tuple[int, ...], PartitionResult] = {}
+        failures: dict[tuple[int, ...], dict[str, Any]] = {}
+        rounds = 0
+        merged_groups: list[list[int]] = []
+        todo = list(current)
+        while todo:
+            rounds += 1
+            outcomes = pool.run(
+                [Job(bs, run_partition, _task(i, bs, task_table), (config,)) for i, bs in enumerate(todo)],
+                progress=lambda _key, n: progress.evaluated(n),
+                done=lambda o: progress.agencies_done(sum(len(members[b]) for b in o.key)),
+            )
+            for o in outcomes:
+                if o.input_error:
+                    raise InputError(o.value)
+                if o.ok:
+                    results[o.key] = o.value
+                    failures.pop(o.key, None)
+                else:
+                    failures[o.key] = {**o.value, "attempts": o.attempts}
+            t_rec = time.perf_counter()
+            merges = _reconcile(results, broadcasts, plan, partition_of_bucket_fn(results, failures))
+            timings["reconcile"] = timings.get("reconcile", 0.0) + time.perf_counter() - t_rec
+            todo = []
+            if merges:
+                g = _Groups()
+                keys = list(results) + list(failures)
+                index_of = {k: i for i, k in enumerate(keys)}
+                for merge in merges:
+                    g.union(*(index_of[k] for k in merge))
+                clusters: dict[int, list[tuple[int, ...]]] = {}
+                for k in keys:
+                    clusters.setdefault(g.find(index_of[k]), []).append(k)
+                for ks in clusters.values():
+                    if len(ks) > 1:
+                        new = tuple(sorted(b for k in ks for b in k))
+                        for k in ks:
+                            results.pop(k, None)
+                            failures.pop(k, None)
+                        todo.append(new)
+                        merged_groups.append(list(new))
+            if rounds >= 4 and todo:  # cannot happen (one round suffices); keep it bounded anyway
+                todo = [tuple(sorted(b for k in list(results) + list(failures) + todo for b in k))]
+                results.clear()
+                failures.clear()
+        timings["evaluate"] = time.perf_counter() - t0 - timings.get("reconcile", 0.0)
+        progress.done_phase()
+
+        # -- write ------------------------------------------------------------------------
+        t0 = time.perf_counter()
+        summary = _summarise(opts, pack.id, results, failures, broadcasts, members, home_lines, total_lines)
+        violations = [v for r in results.values() for v in r.violations]
+        _write_outputs(opts, results)
+        timings["write"] = time.perf_counter() - t0
+        failed_agencies = sorted(a for k in failures for b in k for a in members[b])
+        if opts.history is not None:
+            from hanchot.batch.history import record_run
+
+            t0 = time.perf_counter()
+            summary["history"] = record_run(
+                opts.history,
+                started=started.isoformat(timespec="seconds"),
+                pack=pack.id,
+                as_of=opts.as_of,
+                events=[os.path.abspath(f) for f in files],
+                violations=violations,
+                failed_agencies=failed_agencies,
+            )
+            timings["history"] = time.perf_counter() - t0
+        timings["total"] = time.perf_counter() - t_start
+        exit_code = EXIT_PARTITION_FAILED if failures else EXIT_VIOLATIONS if violations else EXIT_OK
+        summary["partitions"] = {
+            "count": len(results) + len(failures),
+            "buckets": plan.buckets,
+            "rounds": rounds,
+            "merged": merged_groups,
+            "failed": [
+                {"buckets": list(k), "agencies": sorted(a for b in k for a in members[b]), **v}
+                for k, v in sorted(failures.items())
+            ],
+        }
+        summary["run"] = {
+            "started": started.isoformat(timespec="seconds"),
+            "jobs": pool.jobs,
+            "scheduler": None if opts.scheduler is None else str(getattr(opts.scheduler, "scheduler", opts.scheduler)),
+            "exit_code": exit_code,
+        }
+        summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+        worker_peak = max([r.peak_rss_kib for r in results.values()] + [r.peak_rss_kib for r in routes] + [0])
+        summary["memory"] = {
+            "parent_peak_rss_mib": round(peak_rss_kib() / 1024, 1),
+            "worker_peak_rss_mib": round(worker_peak / 1024, 1),
+            "bound_mib": round((peak_rss_kib() + min(pool.jobs, max(1, len(results))) * worker_peak) / 1024, 1),
+        }
+        summary["rate_events_per_s"] = round(total_lines / timings["total"]) if timings["total"] else None
+        with open(opts.output / "summary.json", "w", encoding="utf-8") as fh:
+            json.dump(summary, fh, ensure_ascii=False, indent=2)
+            fh.write("\n")
+        progress.finish(summary)
+        return BatchResult(exit_code, summary)
+    finally:
+        pool.close()
+        shutil.rmtree(spill_root, ignore_errors=True)
+
+
+def partition_of_bucket_fn(
+    results: dict[tuple[int, ...], PartitionResult], failures: dict[tuple[int, ...], Any]
+) -> dict[int, tuple[int, ...]]:
+    return {b: k for k in list(results) + list(failures) for b in k}
+
+
+def _regroup(partitions: list[list[int]], groups: _Groups) -> list[tuple[int, ...]]:
+    merged: dict[int, list[int]] = {}
+    for p, bs in enumerate(partitions):
+        merged.setdefault(groups.find(p), []).extend(bs)
+    return [tuple(sorted(bs)) for bs in merged.values() if bs]
+
+
+def _task(i: int, buckets: tuple[int, ...], task_table: Any) -> PartitionTask:
+    return PartitionTask(partition=min(buckets) if buckets else i, buckets=buckets, tasks=task_table)
+
+
+def _reconcile(
+    results: dict[tuple[int, ...], PartitionResult],
+    broadcasts: dict[str, set[tuple[int, ...]]],
+    plan: Plan,
+    where: dict[int, tuple[int, ...]],
+) -> list[set[tuple[int, ...]]]:
+    """Groups of partitions that must be evaluated together (see :mod:`hanchot.batch`)."""
+    merges: list[set[tuple[int, ...]]] = []
+
+    def with_buckets(key: tuple[int, ...], buckets: Any) -> None:
+        group = {key} | {where[b] for b in buckets if b in where}
+        if len(group) > 1:
+            merges.append(group)
+
+    broadcast_of_digest: dict[int, str] = {}
+    for key, r in results.items():
+        broadcast_of_digest.update(r.broadcast_digests)
+        for agency in r.misrouted:
+            with_buckets(key, [plan.bucket_of[agency]])
+        for event_id, expected in r.home_scopes:
+            routed = broadcasts.get(event_id, set())
+            if routed != {expected}:
+                with_buckets(key, expected)
+        for event_id in r.conflicts + r.broadcast_dups + [t for t in r.retracted if t in broadcasts]:
+            for buckets in broadcasts.get(event_id, ()):
+                with_buckets(key, buckets)
+    # Ids kept by two partitions, and retractions whose target another partition holds.
+    wanted: dict[int, list[tuple[int, ...]]] = {}
+    for key, r in results.items():
+        for d in r.unknown_targets:
+            wanted.setdefault(d, []).append(key)
+    for g in range(GROUPS):
+        seen: set[int] = set()
+        colliding: set[int] = set()
+        arrays = []
+        for key, r in results.items():
+            arr = array("q")
+            arr.frombytes(r.digests[g])
+            arrays.append((key, arr))
+            colliding |= seen.intersection(arr)
+            seen.update(arr)
+        interest = colliding | {d for d in wanted if d & (GROUPS - 1) == g and d in seen}
+        del seen
+        if not interest:
+            continue
+        owners: dict[int, set[tuple[int, ...]]] = {}
+        for key, arr in arrays:
+            for d in interest.intersection(arr):
+                owners.setdefault(d, set()).add(key)
+        for d, keys in owners.items():
+            group = set(keys) | set(wanted.get(d, ()))
+            event_id = broadcast_of_digest.get(d)
+            if event_id is not None:
+                for buckets in broadcasts.get(event_id, ()):
+                    group |= {where[b] for b in buckets if b in where}
+            if len(group) > 1:
+                merges.append(group)
+    return merges
+
+
+def _summarise(
+    opts: BatchOptions,
+    pack_id: str,
+    results: dict[tuple[int, ...], PartitionResult],
+    failures: dict[tuple[int, ...], Any],
+    broadcasts: dict[str, set[tuple[int, ...]]],
+    members: list[list[str]],
+    home_lines: Counter[int],
+    total_lines: int,
+) -> dict[str, Any]:
+    ignored: Counter[str] = Counter()
+    read = used = duplicates = rejected = 0
+    placed = {i for r in results.values() for i in r.placed_shadows}
+    for r in results.values():
+        read += r.read
+        used += r.used
+        duplicates += r.duplicates
+        rejected += len(r.rejected)
+        ignored.update(r.ignored)
+        for event_id in r.pending_broadcasts:  # not placed at home, placed by a shadow copy
+            if event_id in placed:
+                ignored["no_applicable_agency"] -= 1
+                used += 1
+    ignored = +ignored
+    by_status: Counter[str] = Counter()
+    by_rule: dict[str, Counter[str]] = {}
+    by_level: dict[str, Counter[str]] = {}
+    for r in results.values():
+        by_status.update(r.by_status)
+        for k, v in r.by_rule.items():
+            by_rule.setdefault(k, Counter()).update(v)
+        for k, v in r.by_level.items():
+            by_level.setdefault(k, Counter()).update(v)
+    lost = sum(home_lines[b] for k in failures for b in k)
+    inputs: dict[str, Any] = {
+        "read": read,
+        "used": used,
+        "ignored": sum(ignored.values()),
+        "duplicates": duplicates,
+        "rejected": rejected,
+        "ignored_because": dict(sorted(ignored.items())),
+    }
+    if failures:
+        inputs["in_failed_partitions"] = lost
+    inputs["lines"] = total_lines
+    violations = sum(n for s, n in by_status.items() if s in ("overdue", "met_late"))
+    summary: dict[str, Any] = {
+        "pack": pack_id,
+        "as_of": opts.as_of.isoformat(),
+    }
+    if opts.known_at is not None:
+        summary["known_at"] = opts.known_at.isoformat()
+    summary["format"] = opts.format
+    summary["input"] = inputs
+    summary["obligations"] = {
+        "total": sum(by_status.values()),
+        "violations": violations,
+        "by_status": dict(sorted(by_status.items())),
+        "by_rule": {k: dict(sorted(v.items())) for k, v in sorted(by_rule.items())},
+        "by_agency_level": {k: dict(sorted(v.items())) for k, v in sorted(by_level.items())},
+    }
+    summary["files"] = {
+        "obligations": f"obligations.{opts.format}",
+        "violations": f"violations.{opts.format}",
+        "rejected": f"rejected.{opts.format}",
+    }
+    return summary
+
+
+REJECTED_FIELDS = ("file", "line", "field", "reason", "raw")
+
+
+def _write_outputs(opts: BatchOptions, results: dict[tuple[int, ...], PartitionResult]) -> None:
+    fmt = opts.format
+    runs = sorted((run[0], r, run) for r in results.values() for run in r.runs)
+    tmp_ext = "jsonl" if fmt == "parquet" else fmt
+    for which, path_attr, lo, hi in (("obligations", "obligations_file", 1, 2), ("violations", "violations_file", 3, 4)):
+        target = opts.output / f"{which}.{tmp_ext}"
+        handles: dict[str, Any] = {}
+        try:
+            with open(target, "wb") as out:
+                if fmt == "csv":
+                    out.write((",".join(CSV_FIELDS) + "\n").encode())
+                for _, r, run in runs:
+                    start, end = run[lo], run[hi]
+                    if end > start:
+                        name = getattr(r, path_attr)
+                        fh = handles.get(name)
+                        if fh is None:
+                            fh = handles[name] = open(name, "rb")  # noqa: SIM115
+                        fh.seek(start)
+                        out.write(fh.read(end - start))
+        finally:
+            for fh in handles.values():
+                fh.close()
+        if fmt == "parquet":
+            _jsonl_to_parquet(target, opts.output / f"{which}.parquet", _obligation_schema())
+            target.unlink()
+    rejected = sorted((x for r in results.values() for x in r.rejected), key=lambda x: (x.file, x.line, x.field))
+    _write_rejected(opts.output, fmt, rejected)
+
+
+def _obligation_schema() -> Any:
+    import pyarrow as pa
+
+    return pa.schema(
+        [
+            ("rule", pa.string()),
+            ("agency", pa.string()),
+            ("period", pa.string()),
+            ("trigger", pa.string()),
+            ("opens", pa.string()),
+            ("due", pa.string()),
+            ("status", pa.string()),
+            ("satisfied_by", pa.list_(pa.string())),
+            ("basis", pa.string()),
+            ("explanation", pa.list_(pa.string())),
+        ]
+    )
+
+
+def _jsonl_to_parquet(source: Path, target: Path, schema: Any, batch: int = 50_000) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    with pq.ParquetWriter(target, schema) as writer, open(source, "rb") as fh:
+        rows: list[dict[str, Any]] = []
+        for line in fh:
+            rows.append(json.loads(line))
+            if len(rows) >= batch:
+                writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                rows.clear()
+        writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+
+
+def _write_rejected(folder: Path, fmt: str, rejected: list[Rejection]) -> None:
+    if fmt == "csv":
+        import csv
+
+        with open(folder / "rejected.csv", "w", encoding="utf-8", newline="") as fh:
+            w = csv.DictWriter(fh, fieldnames=REJECTED_FIELDS, lineterminator="\n")
+            w.writeheader()
+            for r in rejected:
+                w.writerow(r.to_dict())
+    elif fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        schema = pa.schema([("file", pa.string()), ("line", pa.int64()), ("field", pa.string()), ("reason", pa.string()), ("raw", pa.string())])
+        pq.write_table(pa.Table.from_pylist([r.to_dict() for r in rejected], schema=schema), folder / "rejected.parquet")
+    else:
+        with open(folder / "rejected.jsonl", "w", encoding="utf-8") as fh:
+            for r in rejected:
+                fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
+
+
+def _route_failure(opts: BatchOptions, failed: list[tuple[RouteTask, Any]], timings: dict[str, float], started: dt.datetime) -> BatchResult:
+    summary = {
+        "pack": opts.pack,
+        "as_of": opts.as_of.isoformat(),
+        "failed_reading": [
+            {"file": t.name, "bytes": [t.start, t.end], **v} for t, v in failed
+        ],
+        "run": {"started": started.isoformat(timespec="seconds"), "exit_code": EXIT_PARTITION_FAILED},
+        "timings_s": {k: round(v, 3) for k, v in timings.items()},
+    }
+    with open(opts.output / "summary.json", "w", encoding="utf-8") as fh:
+        json.dump(summary, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+    return BatchResult(EXIT_PARTITION_FAILED, summary)
