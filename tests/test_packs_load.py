@@ -224,7 +224,7 @@ def test_cli_explain(capsys: pytest.CaptureFixture[str]) -> None:
         (("explain", "hue-2025", "hue-quarterly-report"), "hue-quarterly-report-commune"),
         (("explain", "nope-pack", "x"), "built-in packs"),
         (("show", "hue-2025", "--set", "before_inclusive=true"), "before_is_inclusive"),
-        (("show", "hue-2025", "--set", "before_is_inclusive"), "NAME=VALUE"),
+        (("show", "hue-2025", "--set", "before_is_inclusive"), "PARAM=VALUE"),
     ],
 )
 def test_cli_unknown_names_are_one_line_errors(

@@ -10,8 +10,9 @@ from builders import TEST_PACK, agency, d, event
 
 from hanchot.cli import main
 from hanchot.errors import UnknownNameError
+from hanchot.rules.changes import parse_change, variant
 from hanchot.rules.loader import load_pack
-from hanchot.whatif import compare, compare_packs, parse_change, variant
+from hanchot.whatif import compare, compare_packs
 
 AGENCIES = [agency("c1"), agency("d1", "department")]
 

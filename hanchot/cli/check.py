@@ -25,6 +25,7 @@ from hanchot.cli._common import (
 from hanchot.engine import Engine
 from hanchot.inputs import read_agencies, read_events
 from hanchot.output import write_csv, write_json, write_table
+from hanchot.rules.changes import parse_change, variant
 from hanchot.rules.loader import load_pack
 
 
@@ -36,12 +37,18 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
     parser.add_argument("--output", type=Path, default=None, help="write here instead of stdout")
     parser.add_argument("--strict", action="store_true", help="any rejected input line is fatal")
+    parser.add_argument(
+        "--set", dest="changes", action="append", default=[], metavar="[RULE.]PARAM=VALUE",
+        help="check under a changed reading, e.g. before_is_inclusive=true (repeatable)",
+    )
     parser.set_defaults(run=guarded(run))
 
 
 def run(args: argparse.Namespace) -> int:
     """Run ``hanchot check``; return its exit code."""
     pack = load_pack(args.pack)
+    if args.changes:
+        pack = variant(args.pack, [parse_change(c, pack) for c in args.changes])
     agencies = read_agencies(args.agencies)
     as_of = args.as_of or today_in_vietnam()
     with Engine(pack, agencies, calendar=calendar_from(args)) as engine:

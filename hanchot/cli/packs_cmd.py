@@ -14,14 +14,14 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import yaml
 
 from hanchot.calendar import Roll
-from hanchot.errors import HanchotError, RulePackError
+from hanchot.cli._common import guarded
+from hanchot.rules.changes import parse_change, variant
 from hanchot.rules.loader import builtin_pack_ids, load_pack
 from hanchot.rules.model import (
     AnyRule,
@@ -81,18 +81,18 @@ def register(subparsers: Any) -> None:
 
     p_list = sub.add_parser("list", help="list the built-in packs")
     p_list.add_argument("--lang", choices=("vi", "en"), default="en")
-    p_list.set_defaults(run=_guarded(run_list))
+    p_list.set_defaults(run=guarded(run_list))
 
     p_show = sub.add_parser("show", help="show every rule and parameter of a pack")
     p_show.add_argument("pack", metavar="PACK", help="built-in pack id or path to a pack YAML")
     _add_common(p_show)
-    p_show.set_defaults(run=_guarded(run_show))
+    p_show.set_defaults(run=guarded(run_show))
 
     p_explain = sub.add_parser("explain", help="explain one rule in full, with its resolved YAML")
     p_explain.add_argument("pack", metavar="PACK", help="built-in pack id or path to a pack YAML")
     p_explain.add_argument("rule", metavar="RULE", help="rule id")
     _add_common(p_explain)
-    p_explain.set_defaults(run=_guarded(run_explain))
+    p_explain.set_defaults(run=guarded(run_explain))
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -102,31 +102,15 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         dest="values",
         action="append",
         default=[],
-        metavar="NAME=VALUE",
-        help="set a pack parameter (repeatable), e.g. before_is_inclusive=true",
+        metavar="[RULE.]NAME=VALUE",
+        help="change a parameter or rule field (repeatable), e.g. before_is_inclusive=true",
     )
 
 
-def _guarded(run: Any) -> Any:
-    def wrapper(args: argparse.Namespace) -> int:
-        try:
-            return int(run(args))
-        except HanchotError as exc:
-            first = (str(exc).splitlines() or [""])[0]
-            sys.stderr.write(f"hanchot: error: {first}\n")
-            return EXIT_USAGE
-
-    return wrapper
-
-
-def _values(pairs: Sequence[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, value = pair.partition("=")
-        if not sep or not name.strip():
-            raise RulePackError(f"--set: expected NAME=VALUE, got {pair!r}")
-        out[name.strip()] = value.strip()
-    return out
+def _load(pack_ref: str, changes: Sequence[str]) -> RulePack:
+    """The pack with the ``--set`` changes applied."""
+    base = load_pack(pack_ref)
+    return variant(pack_ref, [parse_change(c, base) for c in changes]) if changes else base
 
 
 # -- commands ------------------------------------------------------------------------
@@ -144,7 +128,7 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_show(args: argparse.Namespace) -> int:
     """Print a pack's rules in words, then its parameters."""
-    pack = load_pack(args.pack, values=_values(args.values))
+    pack = _load(args.pack, args.values)
     lang = args.lang
     labels = _LABELS[lang]
     print(f"{pack.id} — {pack.title.get(lang)}")
@@ -167,7 +151,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def run_explain(args: argparse.Namespace) -> int:
     """Print one rule in words, its note, and its resolved YAML."""
-    pack = load_pack(args.pack, values=_values(args.values))
+    pack = _load(args.pack, args.values)
     rule = pack.rule(args.rule)
     lang = args.lang
     print(f"{pack.id} / {rule.id}")

@@ -22,8 +22,9 @@ from hanchot.cli._common import (
 )
 from hanchot.errors import UnknownNameError
 from hanchot.inputs import read_agencies, read_events
+from hanchot.rules.changes import parse_change, variant
 from hanchot.rules.loader import load_pack
-from hanchot.whatif import compare, compare_packs, parse_change, variant
+from hanchot.whatif import compare, compare_packs
 from hanchot.whatif_output import write_comparison, write_sweep
 
 
