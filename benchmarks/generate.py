@@ -182,7 +182,7 @@ def agency_year(y: Year, a: Agency, by_province: dict[str, list[Agency]], laws: 
                 y.add(a.id, "report.submitted", met, report="half_yearly", period=f"{year}-H{h}")
         met = on_time(rng, a, dt.date(year, 12, 14), slack=20)
         if alive(met):
-            y.add(a.id, "report.submitted", met, report="annual", period=str(year))
+            y.add(a.id, "report.submitted", met, report="annual", period=f"Năm {year}")
         met = on_time(rng, a, dt.date(year, 3, 31), slack=60)
         if alive(met):
             y.add(a.id, "document.issued", met, kind="inspection_plan")
@@ -275,13 +275,15 @@ def write_year(args: argparse.Namespace, y: Year, totals: dict[str, int]) -> int
                      "date": row["date"], "retracts": target["id"]})
                 n += 1
                 totals["retractions"] += 1
-            elif r < 0.00115 and not args.csv:  # a bad line
-                kind = rng.randint(0, 2)
-                bad((b'{"id": "x-%d", "type": "process.updated", "agency": "%s", ' % (y.seq, row.get("agency", "P00").encode()))
-                    + (b'"date": "2025-13-45"}' if kind == 0 else b'"date": ' if kind == 1 else b'"note": "no date"}'))
+            elif r < 0.00115:  # a bad line (not in CSV, nor with --no-bad: same events otherwise)
+                kind = rng.randint(0, 3)
+                agency = b"ZZ-UNKNOWN" if kind == 3 else row.get("agency", "P00").encode()
+                if not (args.csv or args.no_bad):
+                    bad((b'{"id": "x-%d", "type": "process.updated", "agency": "%s", ' % (y.seq, agency))
+                        + (b'"date": "2025-13-45"}' if kind == 0 else b'"date": ' if kind == 1 else b'"date": "2025-02-03"}' if kind == 3 else b'"note": "no date"}'))
+                    n += 1
+                    totals["bad"] += 1
                 y.seq += 1
-                n += 1
-                totals["bad"] += 1
         if args.csv:
             text.detach()
     return n
@@ -296,6 +298,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seed", type=int, default=2025)
     p.add_argument("--gzip", action="store_true", help="write .jsonl.gz (or .csv.gz)")
     p.add_argument("--csv", action="store_true", help="write CSV instead of JSON Lines (no bad lines)")
+    p.add_argument("--no-bad", action="store_true", help="no bad lines: the JSON Lines twin of --csv")
     args = p.parse_args(argv)
     totals = generate(args)
     sys.stderr.write(f"generate: {totals} under {args.out}\n")

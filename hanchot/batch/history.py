@@ -1,6 +1,7 @@
 """The run history: an SQLite database of every batch run's violations.
 
-A violation is identified by (agency, rule, period, trigger, opens). Each run
+A violation is identified by (agency, rule, period, trigger, opens, seq), seq
+numbering the duties that share the rest (passed on by two merged agencies). Each run
 is compared with the previous run of the same pack: a violation is *new* if
 the previous run did not have it, *resolved* if the previous run had it and
 this one does not (it was met, or the data changed). Agencies of a failed
@@ -17,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-Violation = tuple[str, str, str, str, str, str]  # agency, rule, period, trigger, opens, status
+Violation = tuple[str, str, str, str, str, int, str]  # agency, rule, period, trigger, opens, seq, status
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -36,6 +37,7 @@ CREATE TABLE IF NOT EXISTS violations (
     period TEXT NOT NULL,
     trigger TEXT NOT NULL,
     opens TEXT NOT NULL,
+    seq INTEGER NOT NULL,
     status TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS violations_run ON violations(run);
@@ -66,7 +68,7 @@ def record_run(
             (started, pack, as_of.isoformat(), json.dumps(list(events)), len(rows), json.dumps(sorted(failed_agencies))),
         )
         run = int(cur.lastrowid or 0)
-        db.executemany("INSERT INTO violations VALUES (?, ?, ?, ?, ?, ?, ?)", ((run, *v) for v in rows))
+        db.executemany("INSERT INTO violations VALUES (?, ?, ?, ?, ?, ?, ?, ?)", ((run, *v) for v in rows))
     return compare(path, run, limit=200)
 
 
@@ -98,7 +100,7 @@ def compare(path: str | Path, run: int | None = None, *, limit: int | None = Non
         def load(r: int | None) -> set[tuple[str, ...]]:
             if r is None:
                 return set()
-            cur = db.execute("SELECT agency, rule, period, trigger, opens FROM violations WHERE run = ?", (r,))
+            cur = db.execute("SELECT agency, rule, period, trigger, opens, seq FROM violations WHERE run = ?", (r,))
             return {tuple(x) for x in cur}
 
         now, before = load(run), load(previous)

@@ -24,7 +24,7 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from hanchot.batch.plan import Plan
 from hanchot.batch.route import peak_rss_kib, spill_path
 from hanchot.engine import _AGENCY_FIELDS, Engine
 from hanchot.inputs.events import Rejection, parse_jsonl_line
-from hanchot.inputs.records import RETRACTION, Event
+from hanchot.inputs.records import RESERVED_KEYS, RETRACTION, Event
 from hanchot.obligations.model import Obligation
 from hanchot.output import obligation_row
 
@@ -91,7 +91,7 @@ class PartitionResult:
     by_status: dict[str, int] = field(default_factory=dict)
     by_rule: dict[str, dict[str, int]] = field(default_factory=dict)
     by_level: dict[str, dict[str, int]] = field(default_factory=dict)
-    violations: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+    violations: list[tuple[str, str, str, str, str, int, str]] = field(default_factory=list)
     events: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
     peak_rss_kib: int = 0
@@ -152,36 +152,198 @@ def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
     os._exit(70)
 
 
-# -- reading --------------------------------------------------------------------------------
+# -- reading and keeping ----------------------------------------------------------------------
+
+# A *light* event: a valid agency event in the common shape whose type no rule
+# pattern names, so it has no role. Most events are light (administrative
+# dossiers); they are kept as one integer — where the line is, and whether it
+# is visible — instead of an Event: duplicates, retractions and accounting
+# need no more, and a light event involved in a duplicate is read again.
+VISIBLE, AFTER_AS_OF, NOT_YET_RECORDED, RETRACTED = 0, 1, 2, 3
+_SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
+_scan = json.JSONDecoder().scan_once
+_fromisoformat = dt.date.fromisoformat
 
 
-def _records(task: PartitionTask, config: Config) -> Iterator[tuple[Event | Rejection, bool]]:
-    """(item, is_shadow) for every line of the partition, skipping copies whose home is here too."""
-    mine = set(task.buckets)
+class _Store:
+    """The partition's events: light ones as integers, the others as Events."""
+
+    def __init__(self, engine: Engine, plan: Plan, mine: set[str], out: PartitionResult) -> None:
+        self.engine, self.plan, self.mine, self.out = engine, plan, mine, out
+        self.agencies = engine.agencies
+        self.events: dict[str, Event] = {}
+        self.light: dict[str, int] = {}
+        self.roles: dict[str, tuple[tuple[int, str], ...]] = {}
+        self.shadows: set[str] = set()
+        self.rejected: list[Rejection] = []
+        self.read = 0
+        self.files: list[tuple[str, str]] = []  # (spill path, input name) by file number
+
+    def reread(self, ref: int) -> Event:
+        """The event of a light line, parsed again (its origin's line number is not kept)."""
+        path, name = self.files[ref >> 42]
+        with open(path, "rb") as fh:
+            fh.seek((ref >> 2) & ((1 << 40) - 1))
+            raw = fh.readline()
+        item = parse_jsonl_line(raw.removeprefix(b"\xef\xbb\xbf"), name, 0)
+        assert isinstance(item, Event)
+        return item
+
+    def add(self, item: Event | Rejection, shadow: bool) -> None:
+        """Keep one parsed event or rejection (engine._EventStore.add, plus shadows)."""
+        if type(item) is not Event:
+            if not shadow:
+                self.rejected.append(item)  # type: ignore[arg-type]
+            return
+        agency = item.agency
+        if agency is not None:
+            if agency not in self.agencies:
+                if not shadow:
+                    file, line = item.origin
+                    self.rejected.append(Rejection(file, line, "agency", f"no agency {agency!r} in the agency list", ""))
+                return
+            if agency not in self.mine:
+                self.out.misrouted.append(agency)
+        else:
+            assert item.scope is not None
+            unknown = sorted(set(item.scope) - _AGENCY_FIELDS)
+            if unknown:
+                if not shadow:
+                    file, line = item.origin
+                    fields = ", ".join(sorted(_AGENCY_FIELDS))
+                    self.rejected.append(
+                        Rejection(file, line, "scope", f"unknown agency field(s) {', '.join(unknown)}; fields: {fields}", "")
+                    )
+                return
+            if not shadow:
+                self.out.home_scopes.append((item.id, self.plan.scope_buckets(item.scope) or (0,)))
+        event_id = item.id
+        kept = self.events.get(event_id)
+        if kept is None:
+            ref = self.light.pop(event_id, None)
+            if ref is not None:
+                kept = self.reread(ref)
+                self.roles[event_id] = ()
+        if kept is not None:
+            if shadow and kept.origin == item.origin:
+                return  # one line's shadow copies in two buckets of this partition
+            if (event_id in self.shadows) != shadow:
+                self.out.conflicts.append(event_id)
+            if kept.scope is not None or item.scope is not None:
+                self.out.broadcast_dups.append(event_id)
+            if not item.sort_key() < kept.sort_key():
+                self.events[event_id] = kept
+                return
+        self.events[event_id] = item
+        if shadow:
+            self.shadows.add(event_id)
+        else:
+            self.shadows.discard(event_id)
+        if kept is None or kept.type != item.type or kept.attrs != item.attrs:
+            self.roles[event_id] = () if item.type == RETRACTION else self.engine.roles(item)
+
+
+def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable[[int], None] | None) -> int:
+    """Parse and keep every line of the partition; return the number of lines."""
+    buckets = set(task.buckets)
+    as_of, known_at = config.as_of, config.known_at
+    agencies, mine, light, events = store.agencies, store.mine, store.light, store.events
+    typed = store.engine._matcher._groups  # event types some pattern names
+    reserved, slow_keys, scan, fromiso, new_event = RESERVED_KEYS, _SLOW_KEYS, _scan, _fromisoformat, Event
+    add, parse_line = store.add, parse_jsonl_line
+    n = 0
     for route, kind, name, base in task.tasks:
         for bucket in task.buckets:
             path = spill_path(config.spill_dir, route, bucket)
             if not os.path.exists(path):
                 continue
+            index = array("q")
+            with open(path[:-6] + ".idx", "rb") as fi:
+                index.frombytes(fi.read())
+            fileno = len(store.files) << 42
+            store.files.append((path, name))
+            pos = 0
             with open(path, "rb", buffering=1 << 20) as fh:
-                for record in fh:
-                    rel, home, raw = record.split(b"\t", 2)
-                    h = int(home)
-                    shadow = False
-                    if h != bucket:
-                        if h in mine:
+                for v, raw in zip(index, fh):
+                    ref = fileno | pos << 2
+                    pos += len(raw)
+                    home = v & 1023
+                    line = base + (v >> 10)
+                    if home != bucket:
+                        if home in buckets:
                             continue  # the home copy is read too
-                        shadow = True
-                    if kind == "jsonl":
-                        line = base + int(rel)
-                        if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                            raw = raw[3:]
-                        yield parse_jsonl_line(raw, name, line), shadow
-                    else:
-                        yield pickle.loads(base64.b64decode(raw)), shadow
-
-
-# -- the partition store --------------------------------------------------------------------
+                        if kind == "jsonl":
+                            add(parse_line(raw.removeprefix(b"\xef\xbb\xbf") if line == 1 else raw, name, line), True)
+                        else:
+                            add(pickle.loads(base64.b64decode(raw)), True)
+                        continue
+                    store.read += 1
+                    if kind != "jsonl":
+                        add(pickle.loads(base64.b64decode(raw)), False)
+                        continue
+                    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                        raw = raw[3:]
+                    # The fast path: events.parse_jsonl_line's _fast_event, inlined, plus light events.
+                    if raw.isascii() and b"\\u" not in raw:
+                        text = raw.decode("ascii")
+                        try:
+                            obj, end = scan(text, 0)
+                        except (StopIteration, ValueError):
+                            obj = None
+                        if (
+                            type(obj) is dict
+                            and (end == len(text) or text[end:].isspace())
+                            and slow_keys.isdisjoint(obj)
+                        ):
+                            event_id, event_type, agency, date = obj.get("id"), obj.get("type"), obj.get("agency"), obj.get("date")
+                            if (
+                                type(event_id) is str
+                                and type(event_type) is str
+                                and type(agency) is str
+                                and type(date) is str
+                                and event_id
+                                and event_type
+                                and agency
+                                and event_type != RETRACTION
+                                and len(date) == 10
+                                and date[4] == "-"
+                                and date[7] == "-"
+                            ):
+                                try:
+                                    day = fromiso(date)
+                                except ValueError:
+                                    day = None
+                                if day is not None:
+                                    if (
+                                        event_type not in typed
+                                        and agency in mine
+                                        and event_id not in light
+                                        and event_id not in events
+                                    ):
+                                        if day > as_of:
+                                            light[event_id] = ref | AFTER_AS_OF
+                                        elif known_at is not None and day > known_at:
+                                            light[event_id] = ref | NOT_YET_RECORDED
+                                        else:
+                                            light[event_id] = ref
+                                        continue
+                                    add(
+                                        new_event(
+                                            event_id,
+                                            event_type,
+                                            day,
+                                            agency=agency,
+                                            attrs={k: v for k, v in obj.items() if k not in reserved},
+                                            origin=(name, line),
+                                        ),
+                                        False,
+                                    )
+                                    continue
+                    add(parse_line(raw, name, line), False)
+            n += len(index)
+            if progress is not None:
+                progress(len(index))
+    return n
 
 
 def run_partition(task: PartitionTask, config: Config, progress: Callable[[int], None] | None = None) -> PartitionResult:
@@ -194,77 +356,15 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
     digest = digest_function(config.digest)
     agencies = engine.agencies
     out = PartitionResult(task.partition, task.buckets)
-    events: dict[str, Event] = {}
-    roles: dict[str, tuple[tuple[int, str], ...]] = {}
-    shadows: set[str] = set()
-    rejected: list[Rejection] = []
-    read = 0
-    classify = engine.roles
-    n = 0
-    for item, shadow in _records(task, config):
-        n += 1
-        if progress is not None and not n & 0xFFFF:
-            progress(0x10000)
-        if not shadow:
-            read += 1
-        if type(item) is not Event:
-            if not shadow:
-                rejected.append(item)  # type: ignore[arg-type]
-            continue
-        agency = item.agency
-        if agency is not None:
-            if agency not in agencies:
-                if not shadow:
-                    file, line = item.origin
-                    rejected.append(Rejection(file, line, "agency", f"no agency {agency!r} in the agency list", ""))
-                continue
-            if agency not in mine:
-                out.misrouted.append(agency)
-        else:
-            assert item.scope is not None
-            unknown = sorted(set(item.scope) - _AGENCY_FIELDS)
-            if unknown:
-                if not shadow:
-                    file, line = item.origin
-                    rejected.append(
-                        Rejection(
-                            file,
-                            line,
-                            "scope",
-                            f"unknown agency field(s) {', '.join(unknown)}; fields: {', '.join(sorted(_AGENCY_FIELDS))}",
-                            "",
-                        )
-                    )
-                continue
-            if not shadow:
-                out.home_scopes.append((item.id, plan.scope_buckets(item.scope) or (0,)))
-        event_id = item.id
-        kept = events.get(event_id)
-        if kept is not None:
-            if shadow and kept.origin == item.origin:
-                continue  # one line's shadow copies in two buckets of this partition
-            if (event_id in shadows) != shadow:
-                out.conflicts.append(event_id)
-            if kept.scope is not None or item.scope is not None:
-                out.broadcast_dups.append(event_id)
-            if not item.sort_key() < kept.sort_key():
-                continue
-        events[event_id] = item
-        if shadow:
-            shadows.add(event_id)
-        else:
-            shadows.discard(event_id)
-        if kept is None or kept.type != item.type or kept.attrs != item.attrs:
-            roles[event_id] = () if item.type == RETRACTION else classify(item)
-    if progress is not None:
-        progress(n & 0xFFFF)
+    store = _Store(engine, plan, mine, out)
+    out.events = _read(task, config, store, progress)
     t1 = time.perf_counter()
-    out.events = n
-    out.read = read
-    out.duplicates = read - len(rejected) - (len(events) - len(shadows))
-    out.rejected = rejected
+    events, light, shadows, roles = store.events, store.light, store.shadows, store.roles
+    out.read = store.read
+    out.duplicates = store.read - len(store.rejected) - (len(events) - len(shadows)) - len(light)
+    out.rejected = store.rejected
 
-    # -- evaluation (engine._EventStore.evaluate, with shadows and reports) --
+    # -- evaluation (engine._EventStore.evaluate, with light events, shadows and reports) --
     as_of, known_at = config.as_of, config.known_at
     ignored: Counter[str] = Counter()
     visible: dict[str, Event] = {}
@@ -290,10 +390,19 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
             if home:
                 used += 1
             out.retracted.append(target)
+        elif light.get(target, 1) & 3 == VISIBLE:
+            light[target] |= RETRACTED
+            ignored["retracted"] += 1
+            if home:
+                used += 1
         else:
             if home:
                 ignored["retraction_of_unknown_event"] += 1
             out.unknown_targets.append(digest(target))
+    codes = Counter(v & 3 for v in light.values())
+    for code, reason in ((VISIBLE, "no_matching_rule"), (AFTER_AS_OF, "after_as_of"), (NOT_YET_RECORDED, "not_yet_recorded")):
+        if codes[code]:
+            ignored[reason] += codes[code]
     index: dict[tuple[str, int, str], list[Event]] = {}
     applies = engine._applies_ids
     for event_id, event in visible.items():
@@ -308,10 +417,7 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
             targets: Any = (event.agency,) if event.agency in mine else ()
         else:
             assert event.scope is not None
-            targets = [
-                a for a in mine if agencies[a].is_active(event.date) and agencies[a].matches(event.scope)
-            ]
-            targets.sort()
+            targets = sorted(a for a in mine if agencies[a].is_active(event.date) and agencies[a].matches(event.scope))
         for agency in targets:
             for rule, role in event_roles:
                 if agency in applies[rule]:
@@ -326,20 +432,21 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
                     out.pending_broadcasts.append(event_id)
         elif placed:
             out.placed_shadows.append(event_id)
-    for bucket_events in index.values():
-        bucket_events.sort(key=Event.sort_key)
+    for agency_events in index.values():
+        agency_events.sort(key=Event.sort_key)
     out.used = used
     out.ignored = dict(ignored)
-    for event_id, event in events.items():
-        if event.scope is not None and event_id not in shadows:
-            out.broadcast_digests[digest(event_id)] = event_id
     groups = [array("q") for _ in range(GROUPS)]
-    for event_id in events:
-        if event_id not in shadows:
-            d = digest(event_id)
-            groups[d & (GROUPS - 1)].append(d)
+    mask = GROUPS - 1
+    for ids in (events, light):
+        for event_id in ids:
+            if event_id not in shadows:
+                d = digest(event_id)
+                groups[d & mask].append(d)
+                if ids is events and events[event_id].scope is not None:
+                    out.broadcast_digests[d] = event_id
     out.digests = [g.tobytes() for g in groups]
-    del groups, visible
+    del groups, visible, store, events, light
     t2 = time.perf_counter()
     obligations = engine._evaluate_rules(index, as_of, only=mine)
     del index
@@ -370,6 +477,7 @@ def _write_parts(
     status: Counter[str] = Counter()
     by_rule: dict[str, Counter[str]] = {}
     by_level: dict[str, Counter[str]] = {}
+    seen: Counter[tuple[str, ...]] = Counter()
     with open(out.obligations_file, "wb") as fo, open(out.violations_file, "wb") as fv:
         current, o0, v0 = None, 0, 0
         for o in obligations:
@@ -385,9 +493,9 @@ def _write_parts(
             by_level.setdefault(agencies[o.agency].level, Counter())[s] += 1
             if o.is_violation:
                 fv.write(line)
-                out.violations.append(
-                    (o.agency, o.rule, o.period or "", o.trigger or "", o.opens.isoformat(), s)
-                )
+                key = (o.agency, o.rule, o.period or "", o.trigger or "", o.opens.isoformat())
+                seen[key] += 1  # duties passed on by two merged agencies share the rest of the key
+                out.violations.append((*key, seen[key], s))
         if current is not None:
             out.runs.append((current, o0, fo.tell(), v0, fv.tell()))
     out.by_status = dict(status)

@@ -1,10 +1,9 @@
 """Route task: copy each input line to the spill file of its agency's bucket.
 
 JSON Lines are not parsed: a regular expression finds the ``"agency": "..."``
-key in the raw bytes and the line is copied as is, prefixed with its line
-number (relative to the task's slice) and its home bucket::
-
-    <line>\\t<home bucket>\\t<raw line>
+key in the raw bytes and the line is copied as is to ``r<task>-b<bucket>.spill``;
+``r<task>-b<bucket>.idx`` holds, for each spilled line, a 64-bit integer
+``line * 1024 + home bucket`` (the line number relative to the task's slice).
 
 A line without an agency key found that way (a broadcast, an unusual layout,
 a bad line) is parsed here to find its agency or ``scope``; a line that names
@@ -27,6 +26,8 @@ import json
 import os
 import pickle
 import re
+from array import array
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +37,7 @@ from hanchot.inputs.records import RETRACTION, Event, nfc
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
 _KEY = b'"agency"'
-_FLUSH = 2048  # records buffered per bucket before a write
+_FLUSH = 1 << 16  # lines buffered (all buckets) before a write
 
 
 @dataclass(frozen=True)
@@ -74,42 +75,52 @@ def spill_path(spill_dir: str, task: int, bucket: int) -> str:
     return os.path.join(spill_dir, f"r{task:05d}-b{bucket:04d}.spill")
 
 
+HOME_BITS = 10  # idx entries: line << HOME_BITS | home bucket
+MAX_BUCKETS = 1 << HOME_BITS
+
+
 class _Spill:
-    def __init__(self, spill_dir: str, task: int) -> None:
+    """Per-bucket buffers of raw lines and their index entries, flushed together."""
+
+    def __init__(self, spill_dir: str, task: int, buckets: int) -> None:
         self.dir, self.task = spill_dir, task
-        self.files: dict[int, Any] = {}
-        self.buffers: dict[int, list[bytes]] = {}
+        self.lines: list[list[bytes]] = [[] for _ in range(buckets)]
+        self.index: list[array[int]] = [array("q") for _ in range(buckets)]
+        self.files: dict[int, tuple[Any, Any]] = {}
+        self.shadows: Counter[int] = Counter()
+        self.count: Counter[int] = Counter()
 
-    def put(self, bucket: int, record: bytes) -> None:
-        buf = self.buffers.get(bucket)
-        if buf is None:
-            buf = self.buffers[bucket] = []
-        buf.append(record)
-        if len(buf) >= _FLUSH:
-            self._flush(bucket, buf)
-
-    def _flush(self, bucket: int, buf: list[bytes]) -> None:
-        fh = self.files.get(bucket)
-        if fh is None:
-            fh = self.files[bucket] = open(spill_path(self.dir, self.task, bucket), "wb", buffering=1 << 16)  # noqa: SIM115
-        fh.write(b"".join(buf))
-        buf.clear()
+    def flush(self) -> None:
+        for bucket, lines in enumerate(self.lines):
+            if not lines:
+                continue
+            fhs = self.files.get(bucket)
+            if fhs is None:
+                path = spill_path(self.dir, self.task, bucket)
+                fhs = self.files[bucket] = (open(path, "wb"), open(path[:-6] + ".idx", "wb"))  # noqa: SIM115
+            fhs[0].write(b"".join(lines))
+            idx = self.index[bucket]
+            idx.tofile(fhs[1])
+            self.count[bucket] += len(idx)
+            lines.clear()
+            del idx[:]
 
     def close(self) -> None:
-        for bucket, buf in self.buffers.items():
-            if buf:
-                self._flush(bucket, buf)
-        for fh in self.files.values():
+        self.flush()
+        for fh, fi in self.files.values():
             fh.close()
+            fi.close()
 
 
 def run_route(task: RouteTask, plan: Plan, spill_dir: str, progress: Any = None) -> RouteResult:
     """Split *task*'s lines into per-bucket spill files under *spill_dir*."""
     import time
 
+    if plan.buckets > MAX_BUCKETS:
+        raise ValueError(f"at most {MAX_BUCKETS} buckets")
     t0 = time.perf_counter()
     result = RouteResult(task.task)
-    spill = _Spill(spill_dir, task.task)
+    spill = _Spill(spill_dir, task.task, plan.buckets)
     try:
         if task.kind == "jsonl":
             _route_jsonl(task, plan, spill, result, progress)
@@ -117,21 +128,23 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, progress: Any = None)
             _route_parsed(task, plan, spill, result, progress)
     finally:
         spill.close()
-    _count_copies(spill, result)
+    for bucket in spill.files:
+        result.copies[bucket] = os.path.getsize(spill_path(spill.dir, spill.task, bucket))
+        result.home[bucket] = spill.count[bucket] - spill.shadows[bucket]
     result.seconds = time.perf_counter() - t0
     result.peak_rss_kib = peak_rss_kib()
     return result
 
 
 def _route_jsonl(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, progress: Any) -> None:
-    bucket_bytes = {a.encode(): b for a, b in plan.bucket_of.items()}
-    search, count_key = _AGENCY.search, _KEY
-    put = spill.put
-    home = result.home
+    get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
+    search, key = _AGENCY.search, _KEY
+    lines, index = spill.lines, spill.index
     _, gz = _kind(task.name)
     lineno = 0
     pos = task.start
     end = task.end
+    pending = 0
     with _open_binary(task.name, gz) as fh:
         if task.start:
             fh.seek(task.start)
@@ -141,28 +154,35 @@ def _route_jsonl(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult
                     break
                 pos += len(raw)
             lineno += 1
+            m = search(raw)
+            if m is not None:
+                bucket = get(m.group(1))
+                if bucket is not None and raw.count(key) == 1:
+                    if raw[-1] != 10:
+                        raw += b"\n"
+                    lines[bucket].append(raw)
+                    index[bucket].append(lineno << HOME_BITS | bucket)
+                    pending += 1
+                    if pending >= _FLUSH:
+                        spill.flush()
+                        pending = 0
+                        if progress is not None:
+                            progress(_FLUSH)
+                    continue
             if raw.isspace():
                 continue
-            if raw[-1:] != b"\n":
+            if raw[-1] != 10:
                 raw += b"\n"
-            bucket = None
-            m = search(raw)
-            if m is not None and raw.count(count_key) == 1:
-                bucket = bucket_bytes.get(m.group(1))
-            if bucket is None:
-                targets = _slow_targets(raw, plan, result)
-                home_bucket = targets[0]
-                prefix = b"%d\t%d\t" % (lineno, home_bucket)
-                for b in targets:
-                    put(b, prefix + raw)
-                home[home_bucket] = home.get(home_bucket, 0) + 1
-            else:
-                put(bucket, b"%d\t%d\t" % (lineno, bucket) + raw)
-                home[bucket] = home.get(bucket, 0) + 1
-            if progress is not None and not lineno & 0xFFFF:
-                progress(0x10000)
+            targets = _slow_targets(raw, plan, result)
+            home = targets[0]
+            for b in targets:
+                lines[b].append(raw)
+                index[b].append(lineno << HOME_BITS | home)
+                if b != home:
+                    spill.shadows[b] += 1
+            pending += 1
     if progress is not None:
-        progress(lineno & 0xFFFF)
+        progress(pending)
     result.lines = lineno
 
 
@@ -197,7 +217,6 @@ def _slow_targets(raw: bytes, plan: Plan, result: RouteResult) -> tuple[int, ...
 
 
 def _route_parsed(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, progress: Any) -> None:
-    home = result.home
     n = 0
     for item in read_event_file(task.name):
         n += 1
@@ -207,28 +226,27 @@ def _route_parsed(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResul
             else:
                 assert item.scope is not None
                 targets = plan.scope_buckets(item.scope) or (0,)
-                if len(targets) > 1 or targets != (0,):
+                if targets != (0,):
                     result.broadcasts.setdefault(item.id, []).append(targets)
                     if item.type == RETRACTION:
                         result.retracting_broadcasts.append(item.id)
+            line = item.origin[1]
         else:
-            targets = (0,)
-        line = item.origin[1] if isinstance(item, Event) else item.line
-        record = b"%d\t%d\t" % (line, targets[0]) + base64.b64encode(pickle.dumps(item, 5)) + b"\n"
+            targets, line = (0,), item.line
+        record = base64.b64encode(pickle.dumps(item, 5)) + b"\n"
+        home = targets[0]
         for b in targets:
-            spill.put(b, record)
-        home[targets[0]] = home.get(targets[0], 0) + 1
-        if progress is not None and not n & 0xFFFF:
-            progress(0x10000)
+            spill.lines[b].append(record)
+            spill.index[b].append(line << HOME_BITS | home)
+            if b != home:
+                spill.shadows[b] += 1
+        if not n % _FLUSH:
+            spill.flush()
+            if progress is not None:
+                progress(_FLUSH)
     if progress is not None:
-        progress(n & 0xFFFF)
+        progress(n % _FLUSH)
     result.lines = 0  # line numbers come with the records
-
-
-def _count_copies(spill: _Spill, result: RouteResult) -> None:
-    """Bytes spilled per bucket (home and shadow lines): they balance the partitions."""
-    for bucket in spill.files:
-        result.copies[bucket] = os.path.getsize(spill_path(spill.dir, spill.task, bucket))
 
 
 def peak_rss_kib() -> int:

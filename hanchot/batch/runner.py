@@ -15,9 +15,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hanchot.batch.partition import GROUPS, CSV_FIELDS, Config, PartitionResult, PartitionTask, run_partition
+from hanchot.batch.partition import (
+    CSV_FIELDS,
+    GROUPS,
+    Config,
+    PartitionResult,
+    PartitionTask,
+    run_partition,
+)
 from hanchot.batch.plan import Plan
-from hanchot.batch.pool import DaskPool, Job, LocalPool, Outcome
+from hanchot.batch.pool import DaskPool, Job, LocalPool
 from hanchot.batch.progress import Progress
 from hanchot.batch.route import RouteResult, RouteTask, peak_rss_kib, run_route, slices
 from hanchot.errors import InputError
@@ -80,7 +87,7 @@ class _Groups:
 def run_batch(opts: BatchOptions) -> BatchResult:
     """Run the batch; write the output folder; return the exit code and summary."""
     t_start = time.perf_counter()
-    started = dt.datetime.now(dt.timezone.utc)
+    started = dt.datetime.now(dt.UTC)
     if opts.format not in FORMATS:
         raise InputError(f"--format: expected one of {', '.join(FORMATS)}, got {opts.format!r}")
     pack = load_pack(opts.pack)

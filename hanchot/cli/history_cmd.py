@@ -17,7 +17,7 @@ def register(subparsers: Any) -> None:
         "history", help="new and resolved violations between batch runs (per agency and rule)"
     )
     parser.add_argument("--history", required=True, type=Path, help="the SQLite file given to 'hanchot batch --history'")
-    parser.add_argument("--run", type=int, default=None, help="run id (default: the last run)")
+    parser.add_argument("--run", dest="run_id", type=int, default=None, help="run id (default: the last run)")
     parser.add_argument("--list", action="store_true", help="list the runs")
     parser.add_argument("--format", choices=("table", "json"), default="table")
     parser.add_argument("--limit", type=int, default=40, help="rows of the per agency and rule table (table format)")
@@ -42,7 +42,7 @@ def run(args: argparse.Namespace) -> int:
                 sys.stdout.write(f"{r['run']:>5} {r['started']:<26} {r['pack']:<20} {r['as_of']:<10} {r['violations']:>10}\n")
         return EXIT_OK
     try:
-        diff = compare(args.history, args.run)
+        diff = compare(args.history, args.run_id)
     except LookupError as exc:
         sys.stderr.write(f"hanchot: error: {exc}\n")
         return EXIT_USAGE
