@@ -135,6 +135,8 @@ def test_coverage_needs_30_percent_of_departments_inspected_on_site() -> None:
     third = event("inspection.completed", "2025-12-01", "dost", target="d7", mode="on_site")
     o = only(evaluate([*deps, dost], [*inspections, dossier, third], "2026-01-10"), "on-site-inspections", period="2025")
     assert (o.status, o.satisfied_by[-1]) == (Status.MET, third.id)
+    mid_year = only(evaluate([*deps, dost], inspections, "2025-06-30"), "on-site-inspections", period="2025")
+    assert (mid_year.status, mid_year.due) == (Status.OPEN, d("2025-12-31"))
 
 
 # -- merges, retractions, duplicates, accounting -------------------------------------------
