@@ -75,7 +75,7 @@ class PartitionResult:
     duplicates: int = 0
     ignored: dict[str, int] = field(default_factory=dict)
     rejected: list[Rejection] = field(default_factory=list)
-    digests: list[bytes] = field(default_factory=list)
+    digest_files: list[str] = field(default_factory=list)  # one array("q") file per digest group
     unknown_targets: list[int] = field(default_factory=list)  # digests of ids retracted but not found
     retracted: list[str] = field(default_factory=list)
     broadcast_digests: dict[int, str] = field(default_factory=dict)
@@ -445,7 +445,11 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
                 groups[d & mask].append(d)
                 if ids is events and events[event_id].scope is not None:
                     out.broadcast_digests[d] = event_id
-    out.digests = [g.tobytes() for g in groups]
+    base = os.path.join(config.spill_dir, f"p{task.partition:05d}-a{task.attempt}")
+    for g, arr in enumerate(groups):
+        out.digest_files.append(f"{base}.g{g}")
+        with open(out.digest_files[-1], "wb") as fh:
+            arr.tofile(fh)
     del groups, visible, store, events, light
     t2 = time.perf_counter()
     obligations = engine._evaluate_rules(index, as_of, only=mine)
@@ -501,3 +505,35 @@ def _write_parts(
     out.by_status = dict(status)
     out.by_rule = {k: dict(v) for k, v in by_rule.items()}
     out.by_level = {k: dict(v) for k, v in by_level.items()}
+
+
+@dataclass(frozen=True)
+class CheckTask:
+    """Find the digests of one group held by two partitions, and who holds the wanted ones."""
+
+    group: int
+    files: tuple[tuple[tuple[int, ...], str], ...]  # (partition key, digest file)
+    wanted: tuple[int, ...]
+    attempt: int = 0
+
+
+def run_check(task: CheckTask, progress: Callable[[int], None] | None = None) -> dict[int, list[tuple[int, ...]]]:
+    """Digest -> partitions holding it, for digests in two partitions or wanted."""
+    seen: set[int] = set()
+    colliding: set[int] = set()
+    arrays = []
+    for key, path in task.files:
+        arr = array("q")
+        with open(path, "rb") as fh:
+            arr.frombytes(fh.read())
+        arrays.append((key, arr))
+        colliding |= seen.intersection(arr)
+        seen.update(arr)
+    interest = colliding | {d for d in task.wanted if d in seen}
+    del seen
+    owners: dict[int, list[tuple[int, ...]]] = {}
+    if interest:
+        for key, arr in arrays:
+            for d in interest.intersection(arr):
+                owners.setdefault(d, []).append(key)
+    return owners

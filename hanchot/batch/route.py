@@ -1,7 +1,7 @@
 """Route task: copy each input line to the spill file of its agency's bucket.
 
-JSON Lines are not parsed: a regular expression finds the ``"agency": "..."``
-key in the raw bytes and the line is copied as is to ``r<task>-b<bucket>.spill``;
+JSON Lines are not parsed: a byte search (or a regular expression, for other
+layouts) finds the first ``"agency": "..."`` key in the raw bytes and the line is copied as is to ``r<task>-b<bucket>.spill``;
 ``r<task>-b<bucket>.idx`` holds, for each spilled line, a 64-bit integer
 ``line * 1024 + home bucket`` (the line number relative to the task's slice).
 
@@ -11,9 +11,9 @@ no known agency goes to bucket 0, where the worker rejects it (so every line
 is counted exactly once). A broadcast (``scope``) line goes to every bucket
 with a matching agency; its home is the first, and the other copies are
 *shadows*: used for evaluation, never counted. The extraction may be fooled
-by a nested ``"agency"`` key: the worker checks each event's agency and the
-runner merges partitions it finds misrouted, so a wrong guess costs time,
-never correctness.
+by a nested ``"agency"`` key: the worker checks each event's agency (and
+each broadcast's routing) and the runner merges the partitions a misrouted
+line concerns, so a wrong guess costs time, never correctness.
 
 CSV and Parquet have no cheap key: they are parsed here and each event or
 rejection is spilled pickled (base64) instead of raw.
@@ -36,7 +36,6 @@ from hanchot.inputs.events import _kind, _open_binary, read_event_file
 from hanchot.inputs.records import RETRACTION, Event, nfc
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
-_KEY = b'"agency"'
 _FLUSH = 1 << 16  # lines buffered (all buckets) before a write
 
 
@@ -138,7 +137,7 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, progress: Any = None)
 
 def _route_jsonl(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, progress: Any) -> None:
     get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
-    search, key = _AGENCY.search, _KEY
+    search, key = _AGENCY.search, b'"agency": "'
     lines, index = spill.lines, spill.index
     _, gz = _kind(task.name)
     lineno = 0
@@ -154,21 +153,25 @@ def _route_jsonl(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult
                     break
                 pos += len(raw)
             lineno += 1
-            m = search(raw)
-            if m is not None:
-                bucket = get(m.group(1))
-                if bucket is not None and raw.count(key) == 1:
-                    if raw[-1] != 10:
-                        raw += b"\n"
-                    lines[bucket].append(raw)
-                    index[bucket].append(lineno << HOME_BITS | bucket)
-                    pending += 1
-                    if pending >= _FLUSH:
-                        spill.flush()
-                        pending = 0
-                        if progress is not None:
-                            progress(_FLUSH)
-                    continue
+            i = raw.find(key)  # the usual layout, '"agency": "'; else the regular expression
+            if i >= 0:
+                i += 11
+                bucket = get(raw[i : raw.find(b'"', i)])
+            else:
+                m = search(raw)
+                bucket = None if m is None else get(m.group(1))
+            if bucket is not None:
+                if raw[-1] != 10:
+                    raw += b"\n"
+                lines[bucket].append(raw)
+                index[bucket].append(lineno << HOME_BITS | bucket)
+                pending += 1
+                if pending >= _FLUSH:
+                    spill.flush()
+                    pending = 0
+                    if progress is not None:
+                        progress(_FLUSH)
+                continue
             if raw.isspace():
                 continue
             if raw[-1] != 10:

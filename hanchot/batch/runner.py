@@ -8,7 +8,6 @@ import os
 import shutil
 import tempfile
 import time
-from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,9 +17,11 @@ from typing import Any
 from hanchot.batch.partition import (
     CSV_FIELDS,
     GROUPS,
+    CheckTask,
     Config,
     PartitionResult,
     PartitionTask,
+    run_check,
     run_partition,
 )
 from hanchot.batch.plan import Plan
@@ -207,7 +208,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
                 else:
                     failures[o.key] = {**o.value, "attempts": o.attempts}
             t_rec = time.perf_counter()
-            merges = _reconcile(results, broadcasts, plan, partition_of_bucket_fn(results, failures))
+            merges = _reconcile(pool, results, broadcasts, plan, partition_of_bucket_fn(results, failures))
             timings["reconcile"] = timings.get("reconcile", 0.0) + time.perf_counter() - t_rec
             todo = []
             if merges:
@@ -309,6 +310,7 @@ def _task(i: int, buckets: tuple[int, ...], task_table: Any) -> PartitionTask:
 
 
 def _reconcile(
+    pool: LocalPool | DaskPool,
     results: dict[tuple[int, ...], PartitionResult],
     broadcasts: dict[str, set[tuple[int, ...]]],
     plan: Plan,
@@ -334,29 +336,22 @@ def _reconcile(
         for event_id in r.conflicts + r.broadcast_dups + [t for t in r.retracted if t in broadcasts]:
             for buckets in broadcasts.get(event_id, ()):
                 with_buckets(key, buckets)
-    # Ids kept by two partitions, and retractions whose target another partition holds.
+    # Ids kept by two partitions, and retractions whose target another partition holds:
+    # one check task per digest group, on the pool.
     wanted: dict[int, list[tuple[int, ...]]] = {}
     for key, r in results.items():
         for d in r.unknown_targets:
             wanted.setdefault(d, []).append(key)
-    for g in range(GROUPS):
-        seen: set[int] = set()
-        colliding: set[int] = set()
-        arrays = []
-        for key, r in results.items():
-            arr = array("q")
-            arr.frombytes(r.digests[g])
-            arrays.append((key, arr))
-            colliding |= seen.intersection(arr)
-            seen.update(arr)
-        interest = colliding | {d for d in wanted if d & (GROUPS - 1) == g and d in seen}
-        del seen
-        if not interest:
-            continue
-        owners: dict[int, set[tuple[int, ...]]] = {}
-        for key, arr in arrays:
-            for d in interest.intersection(arr):
-                owners.setdefault(d, set()).add(key)
+    jobs = [
+        Job(
+            ("check", g),
+            run_check,
+            CheckTask(g, tuple((key, r.digest_files[g]) for key, r in results.items()), tuple(d for d in wanted if d & (GROUPS - 1) == g)),
+        )
+        for g in range(GROUPS)
+    ]
+    for outcome in pool.run(jobs):
+        owners = outcome.value if outcome.ok else run_check(jobs[outcome.key[1]].spec)
         for d, keys in owners.items():
             group = set(keys) | set(wanted.get(d, ()))
             event_id = broadcast_of_digest.get(d)
