@@ -93,6 +93,7 @@ class PartitionResult:
     by_level: dict[str, dict[str, int]] = field(default_factory=dict)
     violations: list[tuple[str, str, str, str, str, int, str]] = field(default_factory=list)
     events: int = 0
+    light: int = 0  # events kept as integers: no rule names their type
     seconds: dict[str, float] = field(default_factory=dict)
     peak_rss_kib: int = 0
     matcher: dict[str, int] = field(default_factory=dict)
@@ -357,11 +358,14 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
     agencies = engine.agencies
     out = PartitionResult(task.partition, task.buckets)
     store = _Store(engine, plan, mine, out)
+    stats0 = engine._matcher.stats
+    calls0 = (stats0.backend_calls, stats0.cache_hits, stats0.posts)
     out.events = _read(task, config, store, progress)
     t1 = time.perf_counter()
     events, light, shadows, roles = store.events, store.light, store.shadows, store.roles
     out.read = store.read
     out.duplicates = store.read - len(store.rejected) - (len(events) - len(shadows)) - len(light)
+    out.light = len(light)
     out.rejected = store.rejected
 
     # -- evaluation (engine._EventStore.evaluate, with light events, shadows and reports) --
@@ -456,8 +460,8 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
     del index
     t3 = time.perf_counter()
     _write_parts(out, obligations, agencies, config, task)
-    stats = engine._matcher.stats
-    out.matcher = {"backend_calls": stats.backend_calls, "cache_hits": stats.cache_hits, "posts": stats.posts}
+    stats = engine._matcher.stats  # cumulative for the process: the runner takes differences
+    out.matcher = {"backend_calls": stats.backend_calls - calls0[0], "cache_hits": stats.cache_hits - calls0[1], "posts": stats.posts - calls0[2]}
     out.seconds = {"read_parse_store": t1 - t0, "account": t2 - t1, "evaluate": t3 - t2, "write": time.perf_counter() - t3}
     out.peak_rss_kib = peak_rss_kib()
     return out

@@ -281,6 +281,14 @@ def run_batch(opts: BatchOptions) -> BatchResult:
             "worker_peak_rss_mib": round(worker_peak / 1024, 1),
             "bound_mib": round((peak_rss_kib() + min(pool.jobs, max(1, len(results))) * worker_peak) / 1024, 1),
         }
+        summary["work"] = {
+            "light_events": sum(r.light for r in results.values()),
+            **{k: sum(r.matcher.get(k, 0) for r in results.values()) for k in ("cache_hits", "backend_calls", "posts")},
+            "worker_seconds": {
+                k: round(sum(r.seconds.get(k, 0.0) for r in results.values()), 2)
+                for k in ("read_parse_store", "account", "evaluate", "write")
+            },
+        }
         summary["rate_events_per_s"] = round(total_lines / timings["total"]) if timings["total"] else None
         with open(opts.output / "summary.json", "w", encoding="utf-8") as fh:
             json.dump(summary, fh, ensure_ascii=False, indent=2)
