@@ -232,7 +232,7 @@ def write_year(args: argparse.Namespace, y: Year, totals: dict[str, int]) -> int
     y.rows.sort(key=lambda r: (r[0], r[1]))
     suffix = ".csv" if args.csv else ".jsonl"
     name = os.path.join(args.out, "events", f"{y.year}{suffix}" + (".gz" if args.gzip else ""))
-    raw = gzip.open(name, "wb", compresslevel=1) if args.gzip else open(name, "wb", buffering=1 << 20)
+    raw = gzip.open(name, "wb", compresslevel=1) if args.gzip else open(name, "wb", buffering=1 << 20)  # noqa: SIM115
     n = 0
     with raw as fh:
         if args.csv:
@@ -248,7 +248,8 @@ def write_year(args: argparse.Namespace, y: Year, totals: dict[str, int]) -> int
                     v = row.get(c, "")
                     cells.append(json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list, bool)) else v)
                 w.writerow(cells)
-            bad = lambda _line: None  # noqa: E731 - CSV files get no bad lines
+            def bad(_line: bytes) -> None:  # CSV files get no bad lines
+                pass
         else:
             dumps = json.dumps
             def out(row: dict) -> None:

@@ -87,14 +87,14 @@ def test_dask_local_cluster_equals_local_run(country: Path, jobs2: Path, tmp_pat
     from hanchot.batch import BatchOptions, run_batch
     from hanchot.cli._common import iso_date
 
-    with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None) as cluster:
-        with distributed.Client(cluster) as client:
-            result = run_batch(
-                BatchOptions(
-                    pack="hue-2025", agencies=country / "agencies.csv", events=[country / "events"],
-                    as_of=iso_date(AS_OF), output=tmp_path, scheduler=client, progress=False,
-                )
+    cluster = distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=False, dashboard_address=None)
+    with cluster, distributed.Client(cluster) as client:
+        result = run_batch(
+            BatchOptions(
+                pack="hue-2025", agencies=country / "agencies.csv", events=[country / "events"],
+                as_of=iso_date(AS_OF), output=tmp_path, scheduler=client, progress=False,
             )
+        )
     assert result.exit_code == 1
     for name in ("obligations.jsonl", "violations.jsonl", "rejected.jsonl"):
         assert (tmp_path / name).read_bytes() == (jobs2 / name).read_bytes()

@@ -162,7 +162,7 @@ def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
 # need no more, and a light event involved in a duplicate is read again.
 VISIBLE, AFTER_AS_OF, NOT_YET_RECORDED, RETRACTED = 0, 1, 2, 3
 _SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
-_scan = json.JSONDecoder().scan_once
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _fromisoformat = dt.date.fromisoformat
 
 
@@ -248,7 +248,7 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
     """Parse and keep every line of the partition; return the number of lines."""
     buckets = set(task.buckets)
     as_of, known_at = config.as_of, config.known_at
-    agencies, mine, light, events = store.agencies, store.mine, store.light, store.events
+    mine, light, events = store.mine, store.light, store.events
     typed = store.engine._matcher._groups  # event types some pattern names
     reserved, slow_keys, scan, fromiso, new_event = RESERVED_KEYS, _SLOW_KEYS, _scan, _fromisoformat, Event
     add, parse_line = store.add, parse_jsonl_line

@@ -72,7 +72,7 @@ def _worker_main(conn: Connection) -> None:
         except HanchotError as exc:
             conn.send(("input_error", key, str(exc)))
             continue
-        except BaseException:
+        except BaseException:  # noqa: BLE001 - any failure is reported, then the process exits
             conn.send(("error", key, traceback.format_exc()))
             conn.close()
             os._exit(1)  # the retry gets a fresh process
@@ -153,8 +153,9 @@ class LocalPool:
             for worker in list(busy):
                 if worker.conn not in ready and worker.process.sentinel not in ready:
                     continue
-                job = worker.job
-                assert job is not None
+                running = worker.job
+                assert running is not None
+                job = running
                 finished: tuple[str, Any] | None = None
                 try:
                     while worker.conn.poll():
@@ -216,7 +217,7 @@ class DaskPool:
         except ImportError:
             raise HanchotError("--scheduler needs Dask distributed: pip install 'hanchot[dask]'") from None
         self._own = isinstance(scheduler, str)
-        self.client = Client(scheduler) if self._own else scheduler
+        self.client = Client(scheduler) if self._own else scheduler  # type: ignore[no-untyped-call]
         self.jobs = max(1, sum(self.client.nthreads().values()))
 
     def run(self, jobs: Sequence[Job], progress: ProgressFn | None = None, done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
@@ -226,18 +227,18 @@ class DaskPool:
         futures = {}
         for job in jobs:
             futures[self.client.submit(_dask_call, job.fn, job.spec, job.args, pure=False)] = job
-        pending = as_completed(list(futures))
+        pending = as_completed(list(futures))  # type: ignore[no-untyped-call]
         for future in pending:
             job = futures.pop(future)
             try:
                 kind, value = future.result()
                 outcome = Outcome(job.key, kind == "done", value, job.spec.attempt + 1, input_error=kind != "done")
-            except Exception as exc:  # a task error or a KilledWorker
+            except Exception as exc:  # noqa: BLE001 - a task error or a KilledWorker
                 if job.spec.attempt == 0:
                     retry = replace(job, spec=replace(job.spec, attempt=1))
                     new = self.client.submit(_dask_call, retry.fn, retry.spec, retry.args, pure=False)
                     futures[new] = retry
-                    pending.add(new)
+                    pending.add(new)  # type: ignore[no-untyped-call]
                     continue
                 outcome = Outcome(job.key, False, {"reason": f"{type(exc).__name__}: {exc}", "detail": repr(exc)}, 2)
             outcomes[job.key] = outcome

@@ -258,7 +258,7 @@ def peak_rss_kib() -> int:
         import resource
 
         return int(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
-    except Exception:  # pragma: no cover - not on this platform
+    except (ImportError, OSError):  # pragma: no cover - not on this platform
         return 0
 
 

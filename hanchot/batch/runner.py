@@ -97,7 +97,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     files = [name for path in opts.events for name in _files(os.fspath(path))]
     if opts.format == "parquet":
         try:
-            import pyarrow  # noqa: F401
+            import pyarrow  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
         except ImportError:
             raise InputError("--format parquet needs pyarrow: pip install 'hanchot[parquet]'") from None
     opts.output.mkdir(parents=True, exist_ok=True)
@@ -162,9 +162,9 @@ def run_batch(opts: BatchOptions) -> BatchResult:
                 broadcasts.setdefault(event_id, set()).update(sets)
             for event_id in r.retracting_broadcasts:
                 pre_merge.append(tuple(b for s in r.broadcasts.get(event_id, []) for b in s))
-        for event_id, sets in broadcasts.items():
-            if len(sets) > 1:
-                pre_merge.append(tuple(b for s in sets for b in s))
+        for event_id, routings in broadcasts.items():
+            if len(routings) > 1:
+                pre_merge.append(tuple(b for s in routings for b in s))
         total_lines = sum(home_lines.values())
 
         # -- partitions -------------------------------------------------------------------
@@ -362,9 +362,9 @@ def _reconcile(
         owners = outcome.value if outcome.ok else run_check(jobs[outcome.key[1]].spec)
         for d, keys in owners.items():
             group = set(keys) | set(wanted.get(d, ()))
-            event_id = broadcast_of_digest.get(d)
-            if event_id is not None:
-                for buckets in broadcasts.get(event_id, ()):
+            broadcast = broadcast_of_digest.get(d)
+            if broadcast is not None:
+                for buckets in broadcasts.get(broadcast, ()):
                     group |= {where[b] for b in buckets if b in where}
             if len(group) > 1:
                 merges.append(group)
@@ -445,7 +445,7 @@ REJECTED_FIELDS = ("file", "line", "field", "reason", "raw")
 
 def _write_outputs(opts: BatchOptions, results: dict[tuple[int, ...], PartitionResult]) -> None:
     fmt = opts.format
-    runs = sorted((run[0], r, run) for r in results.values() for run in r.runs)
+    runs = sorted(((run[0], r, run) for r in results.values() for run in r.runs), key=lambda x: x[0])
     tmp_ext = "jsonl" if fmt == "parquet" else fmt
     for which, path_attr, lo, hi in (("obligations", "obligations_file", 1, 2), ("violations", "violations_file", 3, 4)):
         target = opts.output / f"{which}.{tmp_ext}"
@@ -455,7 +455,7 @@ def _write_outputs(opts: BatchOptions, results: dict[tuple[int, ...], PartitionR
                 if fmt == "csv":
                     out.write((",".join(CSV_FIELDS) + "\n").encode())
                 for _, r, run in runs:
-                    start, end = run[lo], run[hi]
+                    start, end = int(run[lo]), int(run[hi])
                     if end > start:
                         name = getattr(r, path_attr)
                         fh = handles.get(name)
@@ -474,7 +474,7 @@ def _write_outputs(opts: BatchOptions, results: dict[tuple[int, ...], PartitionR
 
 
 def _obligation_schema() -> Any:
-    import pyarrow as pa
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
 
     return pa.schema(
         [
@@ -493,8 +493,8 @@ def _obligation_schema() -> Any:
 
 
 def _jsonl_to_parquet(source: Path, target: Path, schema: Any, batch: int = 50_000) -> None:
-    import pyarrow as pa
-    import pyarrow.parquet as pq
+    import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+    import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
     with pq.ParquetWriter(target, schema) as writer, open(source, "rb") as fh:
         rows: list[dict[str, Any]] = []
@@ -516,8 +516,8 @@ def _write_rejected(folder: Path, fmt: str, rejected: list[Rejection]) -> None:
             for r in rejected:
                 w.writerow(r.to_dict())
     elif fmt == "parquet":
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # type: ignore[import-untyped,unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped,unused-ignore]
 
         schema = pa.schema([("file", pa.string()), ("line", pa.int64()), ("field", pa.string()), ("reason", pa.string()), ("raw", pa.string())])
         pq.write_table(pa.Table.from_pylist([r.to_dict() for r in rejected], schema=schema), folder / "rejected.parquet")

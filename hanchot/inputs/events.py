@@ -57,7 +57,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 # The fast path of a JSON line (_fast_event): the C scanner of the standard
 # decoder, without json.loads' encoding detection and whitespace regexes.
-_scan = json.JSONDecoder().scan_once
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
@@ -355,7 +355,7 @@ def _cell(text: str) -> Any:
 
 def _read_parquet(name: str) -> Iterator[Event | Rejection]:
     try:
-        import pyarrow.parquet as pq  # type: ignore[import-not-found,unused-ignore]
+        import pyarrow.parquet as pq  # type: ignore[import-not-found,import-untyped,unused-ignore]
     except ImportError:
         raise InputError(
             f"{name}: reading Parquet needs pyarrow: pip install 'hanchot[parquet]'"
