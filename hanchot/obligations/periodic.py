@@ -166,6 +166,23 @@ def _obligation(
     return Obligation(rule.id, owner.id, str(period), None, opens, deadline.due, status, satisfied, explanation)
 
 
+_PARSED: dict[str, Period | None] = {}
+
+
+def _parsed_period(text: str) -> Period | None:
+    """``Period.parse(text)``, or None if it is not a period; cached (reports name few periods)."""
+    found = _PARSED.get(text, _PARSED)
+    if found is _PARSED:
+        if len(_PARSED) >= 4096:
+            _PARSED.clear()
+        try:
+            found = Period.parse(text)
+        except ValueError:
+            found = None
+        _PARSED[text] = found
+    return found  # type: ignore[return-value]
+
+
 def _period_of(event: Event, rule: EveryRule) -> Period | None:
     if rule.period_attribute is not None:
         named = event.attrs.get(rule.period_attribute)
@@ -173,11 +190,8 @@ def _period_of(event: Event, rule: EveryRule) -> Period | None:
             named = str(named)  # a year written unquoted in YAML or JSON: 2025
         if not isinstance(named, str):
             return None
-        try:
-            period = Period.parse(named)
-        except ValueError:
-            return None
-        return period if period.kind == rule.period else None
+        period = _parsed_period(named)
+        return period if period is not None and period.kind == rule.period else None
     if rule.window is not None and not rule.window.first_month <= event.date.month <= rule.window.last_month:
         return None
     return Period.containing(event.date, rule.period)
