@@ -30,7 +30,7 @@ from typing import Any
 
 from hanchot.batch.plan import Plan
 from hanchot.batch.route import peak_rss_kib, spill_path
-from hanchot.engine import _AGENCY_FIELDS, Engine
+from hanchot.engine import _AGENCY_FIELDS, _DATE_ID, Engine
 from hanchot.inputs.events import Rejection, parse_jsonl_line
 from hanchot.inputs.records import RESERVED_KEYS, RETRACTION, Event
 from hanchot.obligations.model import Obligation
@@ -174,6 +174,7 @@ class _Store:
         self.agencies = engine.agencies
         self.events: dict[str, Event] = {}
         self.light: dict[str, int] = {}
+        self.late = [0, 0, 0, 0]  # light events by code, but VISIBLE (len(light) minus the others)
         self.roles: dict[str, tuple[tuple[int, str], ...]] = {}
         self.shadows: set[str] = set()
         self.rejected: list[Rejection] = []
@@ -223,6 +224,7 @@ class _Store:
         if kept is None:
             ref = self.light.pop(event_id, None)
             if ref is not None:
+                self.late[ref & 3] -= 1
                 kept = self.reread(ref)
                 self.roles[event_id] = ()
         if kept is not None:
@@ -248,7 +250,7 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
     """Parse and keep every line of the partition; return the number of lines."""
     buckets = set(task.buckets)
     as_of, known_at = config.as_of, config.known_at
-    mine, light, events = store.mine, store.light, store.events
+    mine, light, events, late = store.mine, store.light, store.events, store.late
     typed = store.engine._matcher._groups  # event types some pattern names
     reserved, slow_keys, scan, fromiso, new_event = RESERVED_KEYS, _SLOW_KEYS, _scan, _fromisoformat, Event
     add, parse_line = store.add, parse_jsonl_line
@@ -264,26 +266,24 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
             fileno = len(store.files) << 42
             store.files.append((path, name))
             pos = 0
+            others = 0  # lines not counted here: shadows, and copies whose home is read too
             with open(path, "rb", buffering=1 << 20) as fh:
                 for v, raw in zip(index, fh):
-                    ref = fileno | pos << 2
+                    start = pos
                     pos += len(raw)
-                    home = v & 1023
-                    line = base + (v >> 10)
-                    if home != bucket:
-                        if home in buckets:
+                    if v & 1023 != bucket:
+                        others += 1
+                        if v & 1023 in buckets:
                             continue  # the home copy is read too
+                        line = base + (v >> 10)
                         if kind == "jsonl":
                             add(parse_line(raw.removeprefix(b"\xef\xbb\xbf") if line == 1 else raw, name, line), True)
                         else:
                             add(pickle.loads(base64.b64decode(raw)), True)
                         continue
-                    store.read += 1
                     if kind != "jsonl":
                         add(pickle.loads(base64.b64decode(raw)), False)
                         continue
-                    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                        raw = raw[3:]
                     # The fast path: events.parse_jsonl_line's _fast_event, inlined, plus light events.
                     if raw.isascii() and b"\\u" not in raw:
                         text = raw.decode("ascii")
@@ -321,10 +321,13 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
                                         and event_id not in light
                                         and event_id not in events
                                     ):
+                                        ref = fileno | start << 2
                                         if day > as_of:
                                             light[event_id] = ref | AFTER_AS_OF
+                                            late[AFTER_AS_OF] += 1
                                         elif known_at is not None and day > known_at:
                                             light[event_id] = ref | NOT_YET_RECORDED
+                                            late[NOT_YET_RECORDED] += 1
                                         else:
                                             light[event_id] = ref
                                         continue
@@ -335,12 +338,16 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
                                             day,
                                             agency=agency,
                                             attrs={k: v for k, v in obj.items() if k not in reserved},
-                                            origin=(name, line),
+                                            origin=(name, base + (v >> 10)),
                                         ),
                                         False,
                                     )
                                     continue
+                    line = base + (v >> 10)
+                    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+                        raw = raw[3:]
                     add(parse_line(raw, name, line), False)
+            store.read += len(index) - others
             n += len(index)
             if progress is not None:
                 progress(len(index))
@@ -396,6 +403,7 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
             out.retracted.append(target)
         elif light.get(target, 1) & 3 == VISIBLE:
             light[target] |= RETRACTED
+            store.late[RETRACTED] += 1
             ignored["retracted"] += 1
             if home:
                 used += 1
@@ -403,7 +411,8 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
             if home:
                 ignored["retraction_of_unknown_event"] += 1
             out.unknown_targets.append(digest(target))
-    codes = Counter(v & 3 for v in light.values())
+    codes = store.late
+    codes[VISIBLE] = len(light) - codes[AFTER_AS_OF] - codes[NOT_YET_RECORDED] - codes[RETRACTED]
     for code, reason in ((VISIBLE, "no_matching_rule"), (AFTER_AS_OF, "after_as_of"), (NOT_YET_RECORDED, "not_yet_recorded")):
         if codes[code]:
             ignored[reason] += codes[code]
@@ -437,24 +446,26 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
         elif placed:
             out.placed_shadows.append(event_id)
     for agency_events in index.values():
-        agency_events.sort(key=Event.sort_key)
+        agency_events.sort(key=_DATE_ID)  # ids are unique: the order of Event.sort_key
     out.used = used
     out.ignored = dict(ignored)
     groups = [array("q") for _ in range(GROUPS)]
     mask = GROUPS - 1
-    for ids in (events, light):
-        for event_id in ids:
-            if event_id not in shadows:
-                d = digest(event_id)
-                groups[d & mask].append(d)
-                if ids is events and events[event_id].scope is not None:
-                    out.broadcast_digests[d] = event_id
+    for event_id, event in events.items():
+        if event_id not in shadows:
+            d = digest(event_id)
+            groups[d & mask].append(d)
+            if event.scope is not None:
+                out.broadcast_digests[d] = event_id
+    appenders = [g.append for g in groups]
+    for d in map(digest, light):  # light events are never shadows
+        appenders[d & mask](d)
     base = os.path.join(config.spill_dir, f"p{task.partition:05d}-a{task.attempt}")
     for g, arr in enumerate(groups):
         out.digest_files.append(f"{base}.g{g}")
         with open(out.digest_files[-1], "wb") as fh:
             arr.tofile(fh)
-    del groups, visible, store, events, light
+    del groups, appenders, visible, store, events, light
     t2 = time.perf_counter()
     obligations = engine._evaluate_rules(index, as_of, only=mine)
     del index
@@ -524,15 +535,19 @@ class CheckTask:
 def run_check(task: CheckTask, progress: Callable[[int], None] | None = None) -> dict[int, list[tuple[int, ...]]]:
     """Digest -> partitions holding it, for digests in two partitions or wanted."""
     seen: set[int] = set()
-    colliding: set[int] = set()
     arrays = []
     for key, path in task.files:
         arr = array("q")
         with open(path, "rb") as fh:
             arr.frombytes(fh.read())
         arrays.append((key, arr))
-        colliding |= seen.intersection(arr)
         seen.update(arr)
+    colliding: set[int] = set()
+    if len(seen) < sum(len(arr) for _, arr in arrays):  # some digest is in two partitions: which?
+        seen.clear()
+        for _, arr in arrays:
+            colliding |= seen.intersection(arr)
+            seen.update(arr)
     interest = colliding | {d for d in task.wanted if d in seen}
     del seen
     owners: dict[int, list[tuple[int, ...]]] = {}

@@ -168,7 +168,12 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         total_lines = sum(home_lines.values())
 
         # -- partitions -------------------------------------------------------------------
-        target = max(1, min(opts.partition_bytes, sum(sizes.values()) // (pool.jobs * 3) + 1))
+        # At least 3 partitions per worker, at most partition_bytes each, a multiple of the
+        # workers so that none idles at the end; evaluated biggest first.
+        total_bytes = sum(sizes.values())
+        count = max(pool.jobs * 3, -(-total_bytes // opts.partition_bytes))
+        count = -(-count // pool.jobs) * pool.jobs
+        target = max(1, -(-total_bytes // count))
         partitions: list[list[int]] = [[]]
         filled = 0
         for b in range(plan.buckets):
@@ -191,7 +196,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         failures: dict[tuple[int, ...], dict[str, Any]] = {}
         rounds = 0
         merged_groups: list[list[int]] = []
-        todo = list(current)
+        todo = sorted(current, key=lambda bs: -sum(sizes.get(b, 0) for b in bs))
         while todo:
             rounds += 1
             outcomes = pool.run(
