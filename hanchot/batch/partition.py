@@ -161,8 +161,8 @@ def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
 # is visible — instead of an Event: duplicates, retractions and accounting
 # need no more, and a light event involved in a duplicate is read again.
 VISIBLE, AFTER_AS_OF, NOT_YET_RECORDED, RETRACTED = 0, 1, 2, 3
-_SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
-_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_SLOW_KEYS = SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
+_scan = scan_json = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _fromisoformat = dt.date.fromisoformat
 
 
@@ -182,7 +182,10 @@ class _Store:
         self.files: list[tuple[str, str]] = []  # (spill path, input name) by file number
 
     def reread(self, ref: int) -> Event:
-        """The event of a light line, parsed again (its origin's line number is not kept)."""
+        """The event of a light line (in a spill or an input file), parsed again.
+
+        Its origin's line number is not kept: a light event is never reported.
+        """
         path, name = self.files[ref >> 42]
         with open(path, "rb") as fh:
             fh.seek((ref >> 2) & ((1 << 40) - 1))
@@ -351,7 +354,33 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
             n += len(index)
             if progress is not None:
                 progress(len(index))
+        for bucket in task.buckets:
+            n += _read_light(store, spill_path(config.spill_dir, route, bucket)[:-6], name)
     return n
+
+
+def _read_light(store: _Store, base: str, name: str) -> int:
+    """Keep the light events the router recognised (``.lid``/``.lref``); return their number."""
+    if not os.path.exists(base + ".lid"):
+        return 0
+    with open(base + ".lid", "rb") as fh:
+        ids = fh.read().decode("ascii").split("\n")
+    ids.pop()
+    refs = array("q")
+    with open(base + ".lref", "rb") as fh:
+        refs.frombytes(fh.read())
+    fileno = len(store.files) << 42
+    store.files.append((name, name))  # read again from the input file itself
+    light, events, late, add = store.light, store.events, store.late, store.add
+    for event_id, ref in zip(ids, refs):
+        if event_id in light or event_id in events:
+            add(store.reread(fileno | ref), False)
+            continue
+        light[event_id] = fileno | ref
+        if ref & 3:
+            late[ref & 3] += 1
+    store.read += len(ids)
+    return len(ids)
 
 
 def run_partition(task: PartitionTask, config: Config, progress: Callable[[int], None] | None = None) -> PartitionResult:

@@ -22,6 +22,7 @@ rejection is spilled pickled (base64) instead of raw.
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import os
 import pickle
@@ -79,7 +80,7 @@ MAX_BUCKETS = 1 << HOME_BITS
 
 
 class _Spill:
-    """Per-bucket buffers of raw lines and their index entries, flushed together."""
+    """Per-bucket buffers of raw lines and their index entries, and of light events; flushed together."""
 
     def __init__(self, spill_dir: str, task: int, buckets: int) -> None:
         self.dir, self.task = spill_dir, task
@@ -88,8 +89,26 @@ class _Spill:
         self.files: dict[int, tuple[Any, Any]] = {}
         self.shadows: Counter[int] = Counter()
         self.count: Counter[int] = Counter()
+        self.light_ids: list[list[str]] = [[] for _ in range(buckets)]
+        self.light_refs: list[array[int]] = [array("q") for _ in range(buckets)]
+        self.light_files: dict[int, tuple[Any, Any]] = {}
+        self.light_count: Counter[int] = Counter()
 
     def flush(self) -> None:
+        for bucket, ids in enumerate(self.light_ids):
+            if not ids:
+                continue
+            fhs = self.light_files.get(bucket)
+            if fhs is None:
+                path = spill_path(self.dir, self.task, bucket)[:-6]
+                fhs = self.light_files[bucket] = (open(path + ".lid", "wb"), open(path + ".lref", "wb"))  # noqa: SIM115
+            ids.append("")
+            fhs[0].write("\n".join(ids).encode("ascii"))
+            refs = self.light_refs[bucket]
+            refs.tofile(fhs[1])
+            self.light_count[bucket] += len(refs)
+            ids.clear()
+            del refs[:]
         for bucket, lines in enumerate(self.lines):
             if not lines:
                 continue
@@ -106,12 +125,24 @@ class _Spill:
 
     def close(self) -> None:
         self.flush()
-        for fh, fi in self.files.values():
+        for fh, fi in [*self.files.values(), *self.light_files.values()]:
             fh.close()
             fi.close()
 
 
-def run_route(task: RouteTask, plan: Plan, spill_dir: str, progress: Any = None) -> RouteResult:
+@dataclass(frozen=True)
+class LightSpec:
+    """What the router needs to recognise light events (see :mod:`hanchot.batch.partition`)."""
+
+    typed: frozenset[str]  # event types some rule pattern names
+    as_of: dt.date
+    known_at: dt.date | None
+
+
+LIGHT_WEIGHT = 64  # a light event's share of a partition's size, in spilled bytes
+
+
+def run_route(task: RouteTask, plan: Plan, spill_dir: str, light: LightSpec | None = None, progress: Any = None) -> RouteResult:
     """Split *task*'s lines into per-bucket spill files under *spill_dir*."""
     import time
 
@@ -122,7 +153,7 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, progress: Any = None)
     spill = _Spill(spill_dir, task.task, plan.buckets)
     try:
         if task.kind == "jsonl":
-            _route_jsonl(task, plan, spill, result, progress)
+            _route_jsonl(task, plan, spill, result, light if not _kind(task.name)[1] else None, progress)
         else:
             _route_parsed(task, plan, spill, result, progress)
     finally:
@@ -130,12 +161,20 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, progress: Any = None)
     for bucket in spill.files:
         result.copies[bucket] = os.path.getsize(spill_path(spill.dir, spill.task, bucket))
         result.home[bucket] = spill.count[bucket] - spill.shadows[bucket]
+    for bucket, n in spill.light_count.items():
+        result.copies[bucket] = result.copies.get(bucket, 0) + LIGHT_WEIGHT * n
+        result.home[bucket] = result.home.get(bucket, 0) + n
     result.seconds = time.perf_counter() - t0
     result.peak_rss_kib = peak_rss_kib()
     return result
 
 
-def _route_jsonl(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, progress: Any) -> None:
+def _route_jsonl(
+    task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec | None, progress: Any
+) -> None:
+    if light is not None:
+        _route_jsonl_light(task, plan, spill, result, light, progress)
+        return
     get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
     search, key = _AGENCY.search, b'"agency": "'
     lines, index = spill.lines, spill.index
@@ -154,6 +193,118 @@ def _route_jsonl(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult
                 pos += len(raw)
             lineno += 1
             i = raw.find(key)  # the usual layout, '"agency": "'; else the regular expression
+            if i >= 0:
+                i += 11
+                bucket = get(raw[i : raw.find(b'"', i)])
+            else:
+                m = search(raw)
+                bucket = None if m is None else get(m.group(1))
+            if bucket is not None:
+                if raw[-1] != 10:
+                    raw += b"\n"
+                lines[bucket].append(raw)
+                index[bucket].append(lineno << HOME_BITS | bucket)
+                pending += 1
+                if pending >= _FLUSH:
+                    spill.flush()
+                    pending = 0
+                    if progress is not None:
+                        progress(_FLUSH)
+                continue
+            if raw.isspace():
+                continue
+            if raw[-1] != 10:
+                raw += b"\n"
+            targets = _slow_targets(raw, plan, result)
+            home = targets[0]
+            for b in targets:
+                lines[b].append(raw)
+                index[b].append(lineno << HOME_BITS | home)
+                if b != home:
+                    spill.shadows[b] += 1
+            pending += 1
+    if progress is not None:
+        progress(pending)
+    result.lines = lineno
+
+
+def _route_jsonl_light(
+    task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec, progress: Any
+) -> None:
+    """_route_jsonl for an uncompressed file, recognising light events on the way.
+
+    A light event (the conditions of the partition's fast path: a valid
+    agency event in the common shape, ASCII without escapes, of a type no
+    pattern names) is not spilled: its id goes to ``.lid`` and its byte offset
+    in the input file, with its visibility code, to ``.lref``; a worker reads
+    the line again only if another line has the same id.
+    """
+    from hanchot.batch.partition import AFTER_AS_OF, NOT_YET_RECORDED, SLOW_KEYS, scan_json
+
+    bucket_of = plan.bucket_of
+    get = {a.encode(): b for a, b in bucket_of.items()}.get
+    search, key = _AGENCY.search, b'"agency": "'
+    lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
+    typed, as_of, known_at = light.typed, light.as_of, light.known_at
+    scan, slow_keys, fromiso = scan_json, SLOW_KEYS, dt.date.fromisoformat
+    lineno = 0
+    pos = task.start
+    end = task.end
+    pending = 0
+    with _open_binary(task.name, False) as fh:
+        if task.start:
+            fh.seek(task.start)
+        for raw in fh:
+            start = pos
+            if end is not None and pos >= end:
+                break
+            pos += len(raw)
+            lineno += 1
+            if raw.isascii() and b"\\u" not in raw:
+                text = raw.decode("ascii")
+                try:
+                    obj, stop = scan(text, 0)
+                except (StopIteration, ValueError):
+                    obj = None
+                if type(obj) is dict and (stop == len(text) or text[stop:].isspace()) and slow_keys.isdisjoint(obj):
+                    event_id, event_type, agency, date = obj.get("id"), obj.get("type"), obj.get("agency"), obj.get("date")
+                    if (
+                        type(event_id) is str
+                        and type(event_type) is str
+                        and type(agency) is str
+                        and type(date) is str
+                        and event_id
+                        and event_type
+                        and event_type not in typed
+                        and event_type != RETRACTION
+                        and "\n" not in event_id
+                        and len(date) == 10
+                        and date[4] == "-"
+                        and date[7] == "-"
+                    ):
+                        bucket = bucket_of.get(agency)
+                        if bucket is not None:
+                            try:
+                                day = fromiso(date)
+                            except ValueError:
+                                day = None
+                            if day is not None:
+                                if day > as_of:
+                                    code = AFTER_AS_OF
+                                elif known_at is not None and day > known_at:
+                                    code = NOT_YET_RECORDED
+                                else:
+                                    code = 0
+                                light_ids[bucket].append(event_id)
+                                light_refs[bucket].append(start << 2 | code)
+                                pending += 1
+                                if pending >= _FLUSH:
+                                    spill.flush()
+                                    pending = 0
+                                    if progress is not None:
+                                        progress(_FLUSH)
+                                continue
+            i = raw.find(key)
             if i >= 0:
                 i += 11
                 bucket = get(raw[i : raw.find(b'"', i)])

@@ -27,7 +27,7 @@ from hanchot.batch.partition import (
 from hanchot.batch.plan import Plan
 from hanchot.batch.pool import DaskPool, Job, LocalPool
 from hanchot.batch.progress import Progress
-from hanchot.batch.route import RouteResult, RouteTask, peak_rss_kib, run_route, slices
+from hanchot.batch.route import LightSpec, RouteResult, RouteTask, peak_rss_kib, run_route, slices
 from hanchot.errors import InputError
 from hanchot.inputs import read_agencies
 from hanchot.inputs.events import Rejection, _files
@@ -130,9 +130,10 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         for name in files:
             for start, end in slices(name, opts.slice_bytes):
                 route_tasks.append(RouteTask(len(route_tasks), name, start, end))
+        light = LightSpec(_typed(pack), opts.as_of, opts.known_at)
         progress.phase("read")
         outcomes = pool.run(
-            [Job(t.task, run_route, t, (plan, spill_root)) for t in route_tasks],
+            [Job(t.task, run_route, t, (plan, spill_root, light)) for t in route_tasks],
             progress=lambda _key, n: progress.read(n),
         )
         for o in outcomes:
@@ -303,6 +304,15 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     finally:
         pool.close()
         shutil.rmtree(spill_root, ignore_errors=True)
+
+
+def _typed(pack: Any) -> frozenset[str]:
+    """The event types some pattern of *pack* names (those the matcher indexes)."""
+    from hanchot.engine import _compile_roles
+    from hanchot.rules.matcher import compile_pattern
+
+    patterns, _ = _compile_roles(pack.rules)
+    return frozenset(compile_pattern(p).type for p in patterns)
 
 
 def partition_of_bucket_fn(
