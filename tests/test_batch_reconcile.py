@@ -137,3 +137,31 @@ def test_fast_line_parser_agrees_with_parse_event(line: str) -> None:
         return
     assert got.to_dict() == expected.to_dict() and got.origin == expected.origin  # type: ignore[union-attr]
     assert got.sort_key() == expected.sort_key()  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "n": -1.5e3, "b": false, "z": null, "s": ""}',
+        '{"id":"a","type":"t","agency":"A","date":"2025-01-01"}',
+        '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "id": "b"}',
+        '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "scope": {"level": "x"}}',
+        '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "at": "2025-01-02"}',
+        '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "n": 01}',
+        '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "x": "a\\"b"}',
+        '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "l": [1]}',
+        '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01"} {',
+        '{"id": "a\\u0041", "type": "t", "agency": "A", "date": "2025-01-01"}',
+        '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "x": NaN}',
+    ],
+)
+def test_router_light_layout_is_valid_json(line: str) -> None:
+    """Every line the router takes as light in its canonical layout is the event json.loads and parse_event give."""
+    from hanchot.batch.route import _LIGHT
+
+    m = _LIGHT.match(line.encode() + b"\n")
+    if m is None:
+        return
+    event = parse_event(json.loads(line), ("f", 1))
+    assert (event.id, event.type, event.agency, event.date.isoformat()) == tuple(g.decode() for g in m.groups())
+    assert event.scope is None and event.recorded is None and event.retracts is None

@@ -6,21 +6,30 @@ The pipeline (see :mod:`hanchot.batch.runner`):
    — an agency always with its successors (merges move duties), a province's
    agencies together where possible (broadcasts stay local);
 2. **route** (:mod:`~hanchot.batch.route`, in parallel, one task per file or
-   64 MiB slice of a file): each JSON line is copied, as raw bytes, to the
-   spill file of its agency's bucket after a cheap extraction of the agency
-   key (no JSON parsing); a ``scope`` (broadcast) line goes to every bucket
-   with a matching agency, marked with its *home* bucket;
+   64 MiB slice of a file): each line goes to its agency's bucket. A *light*
+   event — valid, in the common shape, of a type no rule pattern names (most
+   events: administrative dossiers) — is recognised there and spilled as its
+   id and input offset only; other lines are spilled as raw bytes, routed by
+   a byte search for the agency key. A ``scope`` (broadcast) line goes to
+   every bucket with a matching agency, marked with its *home* bucket;
 3. **evaluate** (:mod:`~hanchot.batch.partition`, in parallel): buckets are
    bundled into partitions of bounded size; a worker parses its partition's
-   lines, keeps the events (duplicates, retractions) and evaluates the rules
-   for its agencies with one :class:`~hanchot.engine.Engine` per process;
+   raw lines, keeps the events (duplicates, retractions; light events as one
+   integer each) and evaluates the rules for its agencies with one
+   :class:`~hanchot.engine.Engine` per process;
 4. **reconcile**: what a partition cannot see alone — an id repeated in two
    partitions, a retraction of another partition's event, a broadcast
-   retracted or duplicated — is detected from 64-bit id digests and reports
-   the workers return; the partitions involved are merged and evaluated
-   again, so the result is exactly that of ``hanchot check``;
+   retracted or duplicated, a misrouted line — is detected from 64-bit id
+   digests (checked in parallel) and the reports the workers return; the
+   partitions involved are merged and evaluated again, so the result is
+   exactly that of ``hanchot check``;
 5. **write**: obligations and violations in agency order (byte-identical for
    any ``--jobs`` or scheduler), rejected lines, ``summary.json``, history.
+
+Known difference from ``hanchot check``: two copies of one id that are equal
+in date, type and attributes but name different agencies tie; ``check``
+keeps the first in input order, ``batch`` the first in (input slice, bucket)
+order.
 """
 
 from __future__ import annotations

@@ -89,7 +89,7 @@ class _Spill:
         self.files: dict[int, tuple[Any, Any]] = {}
         self.shadows: Counter[int] = Counter()
         self.count: Counter[int] = Counter()
-        self.light_ids: list[list[str]] = [[] for _ in range(buckets)]
+        self.light_ids: list[list[bytes]] = [[] for _ in range(buckets)]
         self.light_refs: list[array[int]] = [array("q") for _ in range(buckets)]
         self.light_files: dict[int, tuple[Any, Any]] = {}
         self.light_count: Counter[int] = Counter()
@@ -102,8 +102,8 @@ class _Spill:
             if fhs is None:
                 path = spill_path(self.dir, self.task, bucket)[:-6]
                 fhs = self.light_files[bucket] = (open(path + ".lid", "wb"), open(path + ".lref", "wb"))  # noqa: SIM115
-            ids.append("")
-            fhs[0].write("\n".join(ids).encode("ascii"))
+            ids.append(b"")
+            fhs[0].write(b"\n".join(ids))
             refs = self.light_refs[bucket]
             refs.tofile(fhs[1])
             self.light_count[bucket] += len(refs)
@@ -228,25 +228,46 @@ def _route_jsonl(
     result.lines = lineno
 
 
+# A light line in the canonical layout (id, type, agency, date first; then attributes
+# with scalar values), ASCII without escapes or control characters. Every text this
+# matches is a JSON object that json.loads reads with these four strings, no other
+# reserved key, and no string that NFC would change; anything else takes the general path.
+_CH = rb'[ !#-\[\]-~]'
+_WS = rb"[ \t]*"
+_STR1 = rb'"(' + _CH + rb'+)"'
+_VALUE = rb'(?:"' + _CH + rb'*"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null)'
+_ATTR = rb'"(?!(?:id|type|agency|scope|date|at|recorded_at|retracts)")' + _CH + rb'+"'
+_LIGHT = re.compile(
+    rb"\{" + _WS
+    + rb'"id"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
+    + rb'"type"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
+    + rb'"agency"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
+    + rb'"date"' + _WS + rb":" + _WS + rb'"([0-9]{4}-[0-9]{2}-[0-9]{2})"'
+    + rb"(?:" + _WS + rb"," + _WS + _ATTR + _WS + rb":" + _WS + _VALUE + rb")*"
+    + _WS + rb"\}[ \t\r\n]*\Z"
+)
+
+
 def _route_jsonl_light(
     task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec, progress: Any
 ) -> None:
     """_route_jsonl for an uncompressed file, recognising light events on the way.
 
-    A light event (the conditions of the partition's fast path: a valid
-    agency event in the common shape, ASCII without escapes, of a type no
-    pattern names) is not spilled: its id goes to ``.lid`` and its byte offset
-    in the input file, with its visibility code, to ``.lref``; a worker reads
-    the line again only if another line has the same id.
+    A light event — a valid agency event in the canonical layout (``_LIGHT``)
+    of a type no pattern names — is not spilled: its id goes to ``.lid`` and
+    its byte offset in the input file, with its visibility code, to ``.lref``;
+    a worker reads the line again only if another line has the same id. Other
+    lines are spilled raw, and workers parse them (their own fast path
+    recognises the light events in other layouts).
     """
-    from hanchot.batch.partition import AFTER_AS_OF, NOT_YET_RECORDED, SLOW_KEYS, scan_json
+    from hanchot.batch.partition import AFTER_AS_OF, NOT_YET_RECORDED
 
-    bucket_of = plan.bucket_of
-    get = {a.encode(): b for a, b in bucket_of.items()}.get
-    search, key = _AGENCY.search, b'"agency": "'
+    get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
+    search, key, match = _AGENCY.search, b'"agency": "', _LIGHT.match
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
-    typed, as_of, known_at = light.typed, light.as_of, light.known_at
-    scan, slow_keys, fromiso = scan_json, SLOW_KEYS, dt.date.fromisoformat
+    typed = {t.encode() for t in light.typed if t.isascii()} | {RETRACTION.encode()}
+    as_of, known_at, fromiso = light.as_of, light.known_at, dt.date.fromisoformat
+    codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
     lineno = 0
     pos = task.start
     end = task.end
@@ -260,57 +281,38 @@ def _route_jsonl_light(
                 break
             pos += len(raw)
             lineno += 1
-            if raw.isascii() and b"\\u" not in raw:
-                text = raw.decode("ascii")
-                try:
-                    obj, stop = scan(text, 0)
-                except (StopIteration, ValueError):
-                    obj = None
-                if type(obj) is dict and (stop == len(text) or text[stop:].isspace()) and slow_keys.isdisjoint(obj):
-                    event_id, event_type, agency, date = obj.get("id"), obj.get("type"), obj.get("agency"), obj.get("date")
-                    if (
-                        type(event_id) is str
-                        and type(event_type) is str
-                        and type(agency) is str
-                        and type(date) is str
-                        and event_id
-                        and event_type
-                        and event_type not in typed
-                        and event_type != RETRACTION
-                        and "\n" not in event_id
-                        and len(date) == 10
-                        and date[4] == "-"
-                        and date[7] == "-"
-                    ):
-                        bucket = bucket_of.get(agency)
-                        if bucket is not None:
-                            try:
-                                day = fromiso(date)
-                            except ValueError:
-                                day = None
-                            if day is not None:
-                                if day > as_of:
-                                    code = AFTER_AS_OF
-                                elif known_at is not None and day > known_at:
-                                    code = NOT_YET_RECORDED
-                                else:
-                                    code = 0
-                                light_ids[bucket].append(event_id)
-                                light_refs[bucket].append(start << 2 | code)
-                                pending += 1
-                                if pending >= _FLUSH:
-                                    spill.flush()
-                                    pending = 0
-                                    if progress is not None:
-                                        progress(_FLUSH)
-                                continue
-            i = raw.find(key)
-            if i >= 0:
-                i += 11
-                bucket = get(raw[i : raw.find(b'"', i)])
+            m = match(raw)
+            if m is not None:
+                event_id, event_type, agency, date = m.groups()
+                bucket = get(agency)
+                if bucket is not None and event_type not in typed:
+                    code = codes.get(date)
+                    if code is None:
+                        try:
+                            day = fromiso(date.decode())
+                        except ValueError:
+                            code = -1
+                        else:
+                            code = AFTER_AS_OF if day > as_of else NOT_YET_RECORDED if known_at is not None and day > known_at else 0
+                        codes[date] = code
+                    if code >= 0:
+                        light_ids[bucket].append(event_id)
+                        light_refs[bucket].append(start << 2 | code)
+                        pending += 1
+                        if pending >= _FLUSH:
+                            spill.flush()
+                            pending = 0
+                            if progress is not None:
+                                progress(_FLUSH)
+                        continue
             else:
-                m = search(raw)
-                bucket = None if m is None else get(m.group(1))
+                i = raw.find(key)
+                if i >= 0:
+                    i += 11
+                    bucket = get(raw[i : raw.find(b'"', i)])
+                else:
+                    r = search(raw)
+                    bucket = None if r is None else get(r.group(1))
             if bucket is not None:
                 if raw[-1] != 10:
                     raw += b"\n"

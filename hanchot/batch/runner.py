@@ -175,14 +175,12 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         count = max(pool.jobs * 3, -(-total_bytes // opts.partition_bytes))
         count = -(-count // pool.jobs) * pool.jobs
         target = max(1, -(-total_bytes // count))
-        partitions: list[list[int]] = [[]]
+        cut: dict[int, list[int]] = {}
         filled = 0
-        for b in range(plan.buckets):
-            if partitions[-1] and filled + sizes.get(b, 0) > target:
-                partitions.append([])
-                filled = 0
-            partitions[-1].append(b)
+        for b in range(plan.buckets):  # contiguous ranges of buckets, by the middle of each
+            cut.setdefault(min(count - 1, int((filled + sizes.get(b, 0) / 2) // target)), []).append(b)
             filled += sizes.get(b, 0)
+        partitions = [bs for _, bs in sorted(cut.items())]
         partition_of_bucket = {b: p for p, bs in enumerate(partitions) for b in bs}
         groups = _Groups()
         for bs in pre_merge:
