@@ -80,7 +80,10 @@ def test_one_bucket_per_partition_equals_check(tmp_path: Path, jobs: int, scope_
     agencies = tmp_path / "agencies.csv"
     agencies.write_text(AGENCIES, encoding="utf-8")
     events = tmp_path / "events.jsonl"
-    events.write_text("\n".join(_events(scope_duplicate)) + "\n", encoding="utf-8")
+    text = "\n".join(_events(scope_duplicate)) + "\n"
+    if scope_duplicate:  # and a last line cut short, without its newline
+        text += '{"id": "cut", "type": "t", "agency": "P1-C2", "date": '
+    events.write_text(text, encoding="utf-8")
     report = tmp_path / "check.json"
     main(["check", "--pack", "hue-2025", "--agencies", str(agencies), "--events", str(events), "--as-of", "2026-01-31",
           "--format", "json", "--output", str(report)])

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hanchot.batch.plan import Plan
-from hanchot.batch.route import peak_rss_kib, spill_path
+from hanchot.batch.route import NO_NEWLINE, peak_rss_kib, spill_path
 from hanchot.engine import _AGENCY_FIELDS, _DATE_ID, Engine
 from hanchot.inputs.events import Rejection, parse_jsonl_line
 from hanchot.inputs.records import RESERVED_KEYS, RETRACTION, Event
@@ -62,7 +62,9 @@ class PartitionTask:
 
     partition: int
     buckets: tuple[int, ...]
-    tasks: tuple[tuple[int, str, str, int], ...]  # (route task, kind, file name, line base)
+    # (route task, kind, input file name, line base, chunks of its spill for these buckets:
+    # (bucket, offset, raw lines length, index length, light ids length, light refs length))
+    tasks: tuple[tuple[int, str, str, int, tuple[tuple[int, int, int, int, int, int], ...]], ...]
     attempt: int = 0
 
 
@@ -190,6 +192,8 @@ class _Store:
         with open(path, "rb") as fh:
             fh.seek((ref >> 2) & ((1 << 40) - 1))
             raw = fh.readline()
+        if path != name:  # a spilled line: the index follows the lines, so cut at the newline
+            raw = raw.split(b"\n", 1)[0]
         item = parse_jsonl_line(raw.removeprefix(b"\xef\xbb\xbf"), name, 0)
         assert isinstance(item, Event)
         return item
@@ -258,28 +262,38 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
     reserved, slow_keys, scan, fromiso, new_event = RESERVED_KEYS, _SLOW_KEYS, _scan, _fromisoformat, Event
     add, parse_line = store.add, parse_jsonl_line
     n = 0
-    for route, kind, name, base in task.tasks:
-        for bucket in task.buckets:
-            path = spill_path(config.spill_dir, route, bucket)
-            if not os.path.exists(path):
-                continue
-            index = array("q")
-            with open(path[:-6] + ".idx", "rb") as fi:
-                index.frombytes(fi.read())
-            fileno = len(store.files) << 42
-            store.files.append((path, name))
-            pos = 0
-            others = 0  # lines not counted here: shadows, and copies whose home is read too
-            with open(path, "rb", buffering=1 << 20) as fh:
-                for v, raw in zip(index, fh):
+    for route, kind, name, base, chunks in task.tasks:
+        path = spill_path(config.spill_dir, route)
+        fileno = len(store.files) << 42
+        store.files.append((path, name))
+        source = len(store.files) << 42
+        store.files.append((name, name))  # light events are read again from the input itself
+        fh = open(path, "rb")  # noqa: SIM115
+        try:
+            for bucket, offset, raw_len, index_len, ids_len, refs_len in chunks:
+                fh.seek(offset)
+                block = fh.read(raw_len + index_len + ids_len + refs_len)
+                index = array("q")
+                index.frombytes(block[raw_len : raw_len + index_len])
+                if ids_len:
+                    n += _read_light(store, block[raw_len + index_len : raw_len + index_len + ids_len],
+                                     block[raw_len + index_len + ids_len :], source)
+                if not raw_len:
+                    continue
+                raws = block[:raw_len].split(b"\n")
+                raws.pop()
+                pos = offset
+                others = 0  # lines not counted here: shadows, and copies whose home is read too
+                for v, raw in zip(index, raws):
                     start = pos
-                    pos += len(raw)
+                    pos += len(raw) + 1
                     if v & 1023 != bucket:
                         others += 1
                         if v & 1023 in buckets:
                             continue  # the home copy is read too
-                        line = base + (v >> 10)
+                        line = base + (v >> 11)
                         if kind == "jsonl":
+                            raw = raw if v & NO_NEWLINE else raw + b"\n"
                             add(parse_line(raw.removeprefix(b"\xef\xbb\xbf") if line == 1 else raw, name, line), True)
                         else:
                             add(pickle.loads(base64.b64decode(raw)), True)
@@ -341,45 +355,41 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
                                             day,
                                             agency=agency,
                                             attrs={k: v for k, v in obj.items() if k not in reserved},
-                                            origin=(name, base + (v >> 10)),
+                                            origin=(name, base + (v >> 11)),
                                         ),
                                         False,
                                     )
                                     continue
-                    line = base + (v >> 10)
+                    line = base + (v >> 11)
                     if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
                         raw = raw[3:]
-                    add(parse_line(raw, name, line), False)
-            store.read += len(index) - others
-            n += len(index)
-            if progress is not None:
-                progress(len(index))
-        for bucket in task.buckets:
-            n += _read_light(store, spill_path(config.spill_dir, route, bucket)[:-6], name)
+                    add(parse_line(raw if v & NO_NEWLINE else raw + b"\n", name, line), False)
+                store.read += len(index) - others
+                n += len(index)
+                if progress is not None:
+                    progress(len(index))
+        finally:
+            fh.close()
     return n
 
 
-def _read_light(store: _Store, base: str, name: str) -> int:
-    """Keep the light events the router recognised (``.lid``/``.lref``); return their number."""
-    if not os.path.exists(base + ".lid"):
-        return 0
-    with open(base + ".lid", "rb") as fh:
-        ids = fh.read().decode("ascii").split("\n")
+def _read_light(store: _Store, ids_block: bytes, refs_block: bytes, source: int) -> int:
+    """Keep the light events the router recognised; return their number."""
+    ids = ids_block.decode("ascii").split("\n")
     ids.pop()
     refs = array("q")
-    with open(base + ".lref", "rb") as fh:
-        refs.frombytes(fh.read())
-    fileno = len(store.files) << 42
-    store.files.append((name, name))  # read again from the input file itself
+    refs.frombytes(refs_block)
     light, events, late, add = store.light, store.events, store.late, store.add
     for event_id, ref in zip(ids, refs):
         if event_id in light or event_id in events:
-            add(store.reread(fileno | ref), False)
+            add(store.reread(source | ref), False)
             continue
-        light[event_id] = fileno | ref
+        light[event_id] = source | ref
         if ref & 3:
             late[ref & 3] += 1
     store.read += len(ids)
+    if len(ids) > len(refs):  # pragma: no cover - a torn spill
+        raise RuntimeError("spill: light ids and references differ in number")
     return len(ids)
 
 

@@ -1,9 +1,10 @@
 """Route task: copy each input line to the spill file of its agency's bucket.
 
 JSON Lines are not parsed: a byte search (or a regular expression, for other
-layouts) finds the first ``"agency": "..."`` key in the raw bytes and the line is copied as is to ``r<task>-b<bucket>.spill``;
-``r<task>-b<bucket>.idx`` holds, for each spilled line, a 64-bit integer
-``line * 1024 + home bucket`` (the line number relative to the task's slice).
+layouts) finds the first ``"agency": "..."`` key in the raw bytes and the
+line is copied as is to its bucket's part of the task's spill file (see
+:class:`_Spill`), with a 64-bit index entry ``line * 1024 + home bucket``
+(the line number relative to the task's slice).
 
 A line without an agency key found that way (a broadcast, an unusual layout,
 a bad line) is parsed here to find its agency or ``scope``; a line that names
@@ -37,7 +38,7 @@ from hanchot.inputs.events import _kind, _open_binary, read_event_file
 from hanchot.inputs.records import RETRACTION, Event, nfc
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
-_FLUSH = 1 << 16  # lines buffered (all buckets) before a write
+_FLUSH = 1 << 18  # lines buffered (all buckets) before a write
 
 
 @dataclass(frozen=True)
@@ -64,70 +65,80 @@ class RouteResult:
     task: int
     lines: int = 0
     home: dict[int, int] = field(default_factory=dict)  # bucket -> lines counted there
-    copies: dict[int, int] = field(default_factory=dict)  # bucket -> bytes spilled (home + shadows)
+    copies: dict[int, int] = field(default_factory=dict)  # bucket -> size: raw bytes spilled + weighted light events
+    chunks: dict[int, list[Chunk]] = field(default_factory=dict)  # bucket -> its chunks in the spill file
     broadcasts: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)  # id -> bucket sets
     retracting_broadcasts: list[str] = field(default_factory=list)
     seconds: float = 0.0
     peak_rss_kib: int = 0
 
 
-def spill_path(spill_dir: str, task: int, bucket: int) -> str:
-    return os.path.join(spill_dir, f"r{task:05d}-b{bucket:04d}.spill")
+def spill_path(spill_dir: str, task: int) -> str:
+    """The one spill file of a route task (one file: creating files is slow on some disks)."""
+    return os.path.join(spill_dir, f"r{task:05d}.spill")
 
 
-HOME_BITS = 10  # idx entries: line << HOME_BITS | home bucket
+# Index entries: line << LINE_SHIFT | NO_NEWLINE (the input line had no newline: the
+# spill adds one) | home bucket.
+HOME_BITS = 10
 MAX_BUCKETS = 1 << HOME_BITS
+NO_NEWLINE = 1 << HOME_BITS
+LINE_SHIFT = HOME_BITS + 1
+Chunk = tuple[int, int, int, int, int]  # offset, then the lengths of: raw lines, index, light ids, light refs
 
 
 class _Spill:
-    """Per-bucket buffers of raw lines and their index entries, and of light events; flushed together."""
+    """Per-bucket buffers of raw lines with their index entries, and of light events.
+
+    A flush appends, for each bucket with something buffered, one *chunk* to
+    the task's spill file: the raw lines, their index (``array("q")``), the
+    light ids (ASCII, one a line) and the light references (``array("q")``),
+    and records (offset, four lengths) under the bucket.
+    """
 
     def __init__(self, spill_dir: str, task: int, buckets: int) -> None:
-        self.dir, self.task = spill_dir, task
+        self.path = spill_path(spill_dir, task)
+        self.fh: Any = None
         self.lines: list[list[bytes]] = [[] for _ in range(buckets)]
         self.index: list[array[int]] = [array("q") for _ in range(buckets)]
-        self.files: dict[int, tuple[Any, Any]] = {}
-        self.shadows: Counter[int] = Counter()
-        self.count: Counter[int] = Counter()
         self.light_ids: list[list[bytes]] = [[] for _ in range(buckets)]
         self.light_refs: list[array[int]] = [array("q") for _ in range(buckets)]
-        self.light_files: dict[int, tuple[Any, Any]] = {}
+        self.chunks: dict[int, list[Chunk]] = {}
+        self.shadows: Counter[int] = Counter()
+        self.count: Counter[int] = Counter()
         self.light_count: Counter[int] = Counter()
+        self.raw_bytes: Counter[int] = Counter()
 
     def flush(self) -> None:
-        for bucket, ids in enumerate(self.light_ids):
-            if not ids:
-                continue
-            fhs = self.light_files.get(bucket)
-            if fhs is None:
-                path = spill_path(self.dir, self.task, bucket)[:-6]
-                fhs = self.light_files[bucket] = (open(path + ".lid", "wb"), open(path + ".lref", "wb"))  # noqa: SIM115
-            ids.append(b"")
-            fhs[0].write(b"\n".join(ids))
-            refs = self.light_refs[bucket]
-            refs.tofile(fhs[1])
-            self.light_count[bucket] += len(refs)
-            ids.clear()
-            del refs[:]
+        if self.fh is None:
+            self.fh = open(self.path, "wb")  # noqa: SIM115 - closed by close()
+        fh = self.fh
         for bucket, lines in enumerate(self.lines):
-            if not lines:
+            ids = self.light_ids[bucket]
+            if not lines and not ids:
                 continue
-            fhs = self.files.get(bucket)
-            if fhs is None:
-                path = spill_path(self.dir, self.task, bucket)
-                fhs = self.files[bucket] = (open(path, "wb"), open(path[:-6] + ".idx", "wb"))  # noqa: SIM115
-            fhs[0].write(b"".join(lines))
-            idx = self.index[bucket]
-            idx.tofile(fhs[1])
-            self.count[bucket] += len(idx)
+            index, refs = self.index[bucket], self.light_refs[bucket]
+            raw = b"".join(lines)
+            if ids:
+                ids.append(b"")
+            lid = b"\n".join(ids)
+            offset = fh.tell()
+            fh.write(raw)
+            fh.write(index.tobytes())
+            fh.write(lid)
+            fh.write(refs.tobytes())
+            self.chunks.setdefault(bucket, []).append((offset, len(raw), 8 * len(index), len(lid), 8 * len(refs)))
+            self.count[bucket] += len(index)
+            self.light_count[bucket] += len(refs)
+            self.raw_bytes[bucket] += len(raw)
             lines.clear()
-            del idx[:]
+            ids.clear()
+            del index[:]
+            del refs[:]
 
     def close(self) -> None:
         self.flush()
-        for fh, fi in [*self.files.values(), *self.light_files.values()]:
-            fh.close()
-            fi.close()
+        self.fh.close()
 
 
 @dataclass(frozen=True)
@@ -158,12 +169,10 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, light: LightSpec | No
             _route_parsed(task, plan, spill, result, progress)
     finally:
         spill.close()
-    for bucket in spill.files:
-        result.copies[bucket] = os.path.getsize(spill_path(spill.dir, spill.task, bucket))
-        result.home[bucket] = spill.count[bucket] - spill.shadows[bucket]
-    for bucket, n in spill.light_count.items():
-        result.copies[bucket] = result.copies.get(bucket, 0) + LIGHT_WEIGHT * n
-        result.home[bucket] = result.home.get(bucket, 0) + n
+    for bucket in spill.chunks:
+        result.copies[bucket] = spill.raw_bytes[bucket] + LIGHT_WEIGHT * spill.light_count[bucket]
+        result.home[bucket] = spill.count[bucket] - spill.shadows[bucket] + spill.light_count[bucket]
+    result.chunks = spill.chunks
     result.seconds = time.perf_counter() - t0
     result.peak_rss_kib = peak_rss_kib()
     return result
@@ -200,10 +209,12 @@ def _route_jsonl(
                 m = search(raw)
                 bucket = None if m is None else get(m.group(1))
             if bucket is not None:
+                flag = 0
                 if raw[-1] != 10:
                     raw += b"\n"
+                    flag = NO_NEWLINE
                 lines[bucket].append(raw)
-                index[bucket].append(lineno << HOME_BITS | bucket)
+                index[bucket].append(lineno << LINE_SHIFT | flag | bucket)
                 pending += 1
                 if pending >= _FLUSH:
                     spill.flush()
@@ -213,13 +224,15 @@ def _route_jsonl(
                 continue
             if raw.isspace():
                 continue
+            flag = 0
             if raw[-1] != 10:
                 raw += b"\n"
+                flag = NO_NEWLINE
             targets = _slow_targets(raw, plan, result)
             home = targets[0]
             for b in targets:
                 lines[b].append(raw)
-                index[b].append(lineno << HOME_BITS | home)
+                index[b].append(lineno << LINE_SHIFT | flag | home)
                 if b != home:
                     spill.shadows[b] += 1
             pending += 1
@@ -254,8 +267,8 @@ def _route_jsonl_light(
     """_route_jsonl for an uncompressed file, recognising light events on the way.
 
     A light event — a valid agency event in the canonical layout (``_LIGHT``)
-    of a type no pattern names — is not spilled: its id goes to ``.lid`` and
-    its byte offset in the input file, with its visibility code, to ``.lref``;
+    of a type no pattern names — is not spilled: only its id, and its byte
+    offset in the input file with its visibility code;
     a worker reads the line again only if another line has the same id. Other
     lines are spilled raw, and workers parse them (their own fast path
     recognises the light events in other layouts).
@@ -314,10 +327,12 @@ def _route_jsonl_light(
                     r = search(raw)
                     bucket = None if r is None else get(r.group(1))
             if bucket is not None:
+                flag = 0
                 if raw[-1] != 10:
                     raw += b"\n"
+                    flag = NO_NEWLINE
                 lines[bucket].append(raw)
-                index[bucket].append(lineno << HOME_BITS | bucket)
+                index[bucket].append(lineno << LINE_SHIFT | flag | bucket)
                 pending += 1
                 if pending >= _FLUSH:
                     spill.flush()
@@ -327,13 +342,15 @@ def _route_jsonl_light(
                 continue
             if raw.isspace():
                 continue
+            flag = 0
             if raw[-1] != 10:
                 raw += b"\n"
+                flag = NO_NEWLINE
             targets = _slow_targets(raw, plan, result)
             home = targets[0]
             for b in targets:
                 lines[b].append(raw)
-                index[b].append(lineno << HOME_BITS | home)
+                index[b].append(lineno << LINE_SHIFT | flag | home)
                 if b != home:
                     spill.shadows[b] += 1
             pending += 1
@@ -393,7 +410,7 @@ def _route_parsed(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResul
         home = targets[0]
         for b in targets:
             spill.lines[b].append(record)
-            spill.index[b].append(line << HOME_BITS | home)
+            spill.index[b].append(line << LINE_SHIFT | NO_NEWLINE | home)
             if b != home:
                 spill.shadows[b] += 1
         if not n % _FLUSH:

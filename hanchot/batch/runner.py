@@ -151,7 +151,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         for t in route_tasks:
             bases[t.task] = running.get(t.name, 0)
             running[t.name] = bases[t.task] + by_task[t.task].lines
-        task_table = tuple((t.task, t.kind, t.name, bases[t.task]) for t in route_tasks)
+        task_table = [(t.task, t.kind, t.name, bases[t.task], by_task[t.task].chunks) for t in route_tasks]
         sizes = Counter[int]()
         home_lines = Counter[int]()
         broadcasts: dict[str, set[tuple[int, ...]]] = {}
@@ -327,7 +327,12 @@ def _regroup(partitions: list[list[int]], groups: _Groups) -> list[tuple[int, ..
 
 
 def _task(i: int, buckets: tuple[int, ...], task_table: Any) -> PartitionTask:
-    return PartitionTask(partition=min(buckets) if buckets else i, buckets=buckets, tasks=task_table)
+    """The partition of *buckets*: for each route task, the chunks of its spill that hold them."""
+    tasks = tuple(
+        (route, kind, name, base, tuple(sorted(((b, *c) for b in buckets for c in chunks.get(b, ())), key=lambda c: c[1])))
+        for route, kind, name, base, chunks in task_table
+    )
+    return PartitionTask(partition=min(buckets) if buckets else i, buckets=buckets, tasks=tasks)
 
 
 def _reconcile(
