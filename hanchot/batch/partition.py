@@ -276,8 +276,12 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
                 index = array("q")
                 index.frombytes(block[raw_len : raw_len + index_len])
                 if ids_len:
-                    n += _read_light(store, block[raw_len + index_len : raw_len + index_len + ids_len],
-                                     block[raw_len + index_len + ids_len :], source)
+                    k = _read_light(
+                        store, block[raw_len + index_len : raw_len + index_len + ids_len], block[raw_len + index_len + ids_len :], source
+                    )
+                    n += k
+                    if progress is not None:
+                        progress(k)
                 if not raw_len:
                     continue
                 raws = block[:raw_len].split(b"\n")
@@ -367,7 +371,7 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
                 store.read += len(index) - others
                 n += len(index)
                 if progress is not None:
-                    progress(len(index))
+                    progress(len(index) - others)
         finally:
             fh.close()
     return n
