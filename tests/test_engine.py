@@ -279,3 +279,13 @@ def test_a_period_written_as_a_bare_year_counts() -> None:
     from hanchot.obligations.periodic import _period_of
 
     assert str(_period_of(event("report.submitted", "2026-01-05", period=2025), rule)) == "2025"
+
+
+def test_two_copies_of_an_id_naming_different_agencies_resolve_the_same_in_any_order() -> None:
+    """Duplicate ids that differ only in their agency: the same copy wins whatever the input order."""
+    both = [agency("c1"), agency("c2")]
+    one = event("internal_audit.completed", "2025-03-01", "c2", id="b", nonconformities=0)
+    two = event("internal_audit.completed", "2025-03-01", "c1", id="b", nonconformities=0)
+    first, second = evaluate(both, [one, two], "2025-12-31"), evaluate(both, [two, one], "2025-12-31")
+    assert first == second
+    assert only(first, "internal-audit", "c1", period="2025").satisfied_by == ("b",)

@@ -26,10 +26,9 @@ The pipeline (see :mod:`hanchot.batch.runner`):
 5. **write**: obligations and violations in agency order (byte-identical for
    any ``--jobs`` or scheduler), rejected lines, ``summary.json``, history.
 
-Known difference from ``hanchot check``: two copies of one id that are equal
-in date, type and attributes but name different agencies tie; ``check``
-keeps the first in input order, ``batch`` the first in (input slice, bucket)
-order.
+Two copies of one id keep the one with the least :meth:`Event.sort_key`, which
+takes in every field, so ``check`` and ``batch`` choose alike whatever the
+order of the input.
 """
 
 from __future__ import annotations

@@ -204,8 +204,21 @@ class Event:
         return self.recorded or self.date
 
     def sort_key(self) -> tuple[Any, ...]:
-        """A total order independent of input order: date, id, then content."""
-        return (self.date, self.id, self.known_on, self.type, repr(sorted(self.attrs.items())))
+        """A total order independent of input order: date, id, then all content.
+
+        Two copies of one id keep the least: every field takes part, so which
+        copy wins never depends on the order the input gave them in.
+        """
+        return (
+            self.date,
+            self.id,
+            self.known_on,
+            self.type,
+            self.agency or "",
+            repr(sorted(self.scope.items())) if self.scope else "",
+            self.retracts or "",
+            repr(sorted(self.attrs.items())),
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The event as a plain mapping in the input format."""
