@@ -178,69 +178,6 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, light: LightSpec | No
     return result
 
 
-def _route_jsonl(
-    task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec | None, progress: Any
-) -> None:
-    if light is not None:
-        _route_jsonl_light(task, plan, spill, result, light, progress)
-        return
-    get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
-    search, key = _AGENCY.search, b'"agency": "'
-    lines, index = spill.lines, spill.index
-    _, gz = _kind(task.name)
-    lineno = 0
-    pos = task.start
-    end = task.end
-    pending = 0
-    with _open_binary(task.name, gz) as fh:
-        if task.start:
-            fh.seek(task.start)
-        for raw in fh:
-            if end is not None:
-                if pos >= end:
-                    break
-                pos += len(raw)
-            lineno += 1
-            i = raw.find(key)  # the usual layout, '"agency": "'; else the regular expression
-            if i >= 0:
-                i += 11
-                bucket = get(raw[i : raw.find(b'"', i)])
-            else:
-                m = search(raw)
-                bucket = None if m is None else get(m.group(1))
-            if bucket is not None:
-                flag = 0
-                if raw[-1] != 10:
-                    raw += b"\n"
-                    flag = NO_NEWLINE
-                lines[bucket].append(raw)
-                index[bucket].append(lineno << LINE_SHIFT | flag | bucket)
-                pending += 1
-                if pending >= _FLUSH:
-                    spill.flush()
-                    pending = 0
-                    if progress is not None:
-                        progress(_FLUSH)
-                continue
-            if raw.isspace():
-                continue
-            flag = 0
-            if raw[-1] != 10:
-                raw += b"\n"
-                flag = NO_NEWLINE
-            targets = _slow_targets(raw, plan, result)
-            home = targets[0]
-            for b in targets:
-                lines[b].append(raw)
-                index[b].append(lineno << LINE_SHIFT | flag | home)
-                if b != home:
-                    spill.shadows[b] += 1
-            pending += 1
-    if progress is not None:
-        progress(pending)
-    result.lines = lineno
-
-
 # A light line in the canonical layout (id, type, agency, date first; then attributes
 # with scalar values), ASCII without escapes or control characters. Every text this
 # matches is a JSON object that json.loads reads with these four strings, no other
@@ -261,31 +198,35 @@ _LIGHT = re.compile(
 )
 
 
-def _route_jsonl_light(
-    task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec, progress: Any
+def _route_jsonl(
+    task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec | None, progress: Any
 ) -> None:
-    """_route_jsonl for an uncompressed file, recognising light events on the way.
+    """Spill each JSON line of *task*, raw, to the bucket of its agency.
 
-    A light event — a valid agency event in the canonical layout (``_LIGHT``)
-    of a type no pattern names — is not spilled: only its id, and its byte
-    offset in the input file with its visibility code;
-    a worker reads the line again only if another line has the same id. Other
-    lines are spilled raw, and workers parse them (their own fast path
-    recognises the light events in other layouts).
+    With *light* (uncompressed files only), a light event — a valid agency event
+    in the canonical layout (``_LIGHT``) of a type no pattern names — is not
+    spilled: only its id, and its byte offset in the input file with its
+    visibility code; a worker reads the line again only if another line has the
+    same id. Other lines are spilled raw, and workers parse them (their own fast
+    path recognises the light events in other layouts).
     """
     from hanchot.batch.partition import AFTER_AS_OF, NOT_YET_RECORDED
 
     get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
-    search, key, match = _AGENCY.search, b'"agency": "', _LIGHT.match
+    search, key = _AGENCY.search, b'"agency": "'
+    match = _LIGHT.match if light is not None else None
+    typed = {t.encode() for t in light.typed if t.isascii()} | {RETRACTION.encode()} if light else set()
+    as_of = light.as_of if light else dt.date.max
+    known_at = light.known_at if light else None
+    fromiso = dt.date.fromisoformat
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
-    typed = {t.encode() for t in light.typed if t.isascii()} | {RETRACTION.encode()}
-    as_of, known_at, fromiso = light.as_of, light.known_at, dt.date.fromisoformat
     codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
+    _, gz = _kind(task.name)
     lineno = 0
     pos = task.start
     end = task.end
     pending = 0
-    with _open_binary(task.name, False) as fh:
+    with _open_binary(task.name, gz) as fh:
         if task.start:
             fh.seek(task.start)
         for raw in fh:
@@ -294,7 +235,7 @@ def _route_jsonl_light(
                 break
             pos += len(raw)
             lineno += 1
-            m = match(raw)
+            m = match(raw) if match is not None else None
             if m is not None:
                 event_id, event_type, agency, date = m.groups()
                 bucket = get(agency)
@@ -319,7 +260,7 @@ def _route_jsonl_light(
                                 progress(_FLUSH)
                         continue
             else:
-                i = raw.find(key)
+                i = raw.find(key)  # the usual layout, '"agency": "'; else the regular expression
                 if i >= 0:
                     i += 11
                     bucket = get(raw[i : raw.find(b'"', i)])
