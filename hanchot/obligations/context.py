@@ -184,3 +184,26 @@ def unborn_phrase(agency: Agency) -> Phrase:
         f"Không áp dụng: cơ quan bắt đầu hoạt động ngày {day}, sau thời hạn này.",
         f"Not applicable: the agency began on {day}, after this duty fell due.",
     )
+
+
+def successor_of(agency: Agency, rule: AnyRule, ctx: Context) -> Agency | None:
+    """Who takes over *agency*'s unmet duties of *rule* when it is merged away, if anyone."""
+    if agency.active_to is None or rule.merge_policy != "transfer" or not agency.successor:
+        return None
+    return ctx.agencies.get(agency.successor)
+
+
+def ceased_first(agency: Agency, met_by: Event | None, due: dt.date | None) -> bool:
+    """Whether *agency* ceased with the duty unmet and not yet due."""
+    ceased = agency.active_to
+    return ceased is not None and (met_by is None or met_by.date > ceased) and (due is None or due > ceased)
+
+
+def transfer_phrase(agency: Agency, successor: Agency) -> Phrase:
+    """Why an obligation belongs to the successor of the agency it opened for."""
+    assert agency.active_to is not None
+    day = agency.active_to.strftime("%d/%m/%Y")
+    return Phrase(
+        f"Chuyển cho {successor.id} khi {agency.id} sáp nhập ngày {day}.",
+        f"Passed to {successor.id} when {agency.id} was merged on {day}.",
+    )

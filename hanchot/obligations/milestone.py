@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from hanchot.inputs.records import Agency
 from hanchot.obligations.context import (
     Context,
+    ceased_first,
     lapse_phrase,
     rule_basis,
     rule_title,
@@ -34,10 +35,9 @@ def evaluate_once(
     if opens > ctx.as_of:
         return
     met_by = next((e for e in ctx.events(agency.id, index, MATCH) if e.date >= opens), None)
-    ceased = agency.active_to
     if agency.active_from is not None and agency.active_from > deadline.due:
         status, why, met_by = Status.NOT_APPLICABLE, unborn_phrase(agency), None
-    elif ceased is not None and (met_by is None or met_by.date > ceased) and deadline.due > ceased:
+    elif ceased_first(agency, met_by, deadline.due):
         status, why, met_by = Status.NOT_APPLICABLE, lapse_phrase(agency), None
     else:
         status = settle(deadline.due, met_by.date if met_by else None, ctx.as_of)

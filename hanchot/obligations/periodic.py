@@ -23,11 +23,14 @@ from hanchot.calendar import Deadline, Period, PeriodKind
 from hanchot.inputs.records import Agency, Event
 from hanchot.obligations.context import (
     Context,
+    ceased_first,
     lapse_phrase,
     rule_basis,
     rule_title,
     settle,
     status_phrase,
+    successor_of,
+    transfer_phrase,
     unborn_phrase,
 )
 from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
@@ -53,7 +56,7 @@ def evaluate_every(
         period = _period_of(event, rule)
         if period is not None:
             by_period.setdefault(period, []).append(event)
-    successor = _successor(agency, rule.on_merge, ctx)
+    successor = successor_of(agency, rule, ctx)
     if successor is not None:
         for event in ctx.events(successor.id, index, MATCH):
             period = _period_of(event, rule)
@@ -133,18 +136,12 @@ def _settle_period(
     if agency.active_from is not None and agency.active_from > due:
         why = unborn_phrase(agency)
         return _obligation(rule, agency, period, opens, deadline, Status.NOT_APPLICABLE, (), why, notes)
-    ceased = agency.active_to
-    if ceased is not None and (met_by is None or met_by.date > ceased) and due > ceased:
+    if ceased_first(agency, met_by, due):
         if successor is None:
             status, why = Status.NOT_APPLICABLE, lapse_phrase(agency)
             return _obligation(rule, agency, period, opens, deadline, status, (), why, notes)
         owner = successor
-        notes.append(
-            Phrase(
-                f"Chuyển cho {successor.id} khi {agency.id} sáp nhập.",
-                f"Passed to {successor.id} when {agency.id} was merged.",
-            )
-        )
+        notes.append(transfer_phrase(agency, successor))
     status = settle(due, met_by.date if met_by else None, ctx.as_of)
     why = status_phrase(status, due, met_by, ctx.as_of)
     return _obligation(rule, owner, period, opens, deadline, status, tuple(satisfied), why, notes)
@@ -195,12 +192,6 @@ def _period_of(event: Event, rule: EveryRule) -> Period | None:
     if rule.window is not None and not rule.window.first_month <= event.date.month <= rule.window.last_month:
         return None
     return Period.containing(event.date, rule.period)
-
-
-def _successor(agency: Agency, on_merge: str | None, ctx: Context) -> Agency | None:
-    if agency.active_to is None or (on_merge or "lapse") != "transfer" or not agency.successor:
-        return None
-    return ctx.agencies.get(agency.successor)
 
 
 def _overlaps(agency: Agency, period: Period) -> bool:

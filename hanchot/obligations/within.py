@@ -16,11 +16,14 @@ from typing import Any
 from hanchot.inputs.records import Agency, Event
 from hanchot.obligations.context import (
     Context,
+    ceased_first,
     lapse_phrase,
     rule_basis,
     rule_title,
     settle,
     status_phrase,
+    successor_of,
+    transfer_phrase,
 )
 from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
 from hanchot.rules.model import WithinRule
@@ -39,18 +42,12 @@ def evaluate_within(
     if not triggers:
         return
     fulfilments = list(ctx.events(agency.id, index, FULFILMENT))
-    successor = _successor(agency, rule, ctx)
+    successor = successor_of(agency, rule, ctx)
     if successor is not None:
         fulfilments += ctx.events(successor.id, index, FULFILMENT)
         fulfilments.sort(key=Event.sort_key)
     for trigger in triggers:
         yield _instance(rule, agency, successor, trigger, fulfilments, ctx)
-
-
-def _successor(agency: Agency, rule: WithinRule, ctx: Context) -> Agency | None:
-    if agency.active_to is None or (rule.on_merge or "transfer") != "transfer" or not agency.successor:
-        return None
-    return ctx.agencies.get(agency.successor)
 
 
 def _instance(
@@ -80,19 +77,11 @@ def _instance(
             )
         )
     owner = agency
-    ceased = agency.active_to
-    if ceased is not None and (met_by is None or met_by.date > ceased) and (due is None or due > ceased):
-        if successor is not None:
-            owner = successor
-            notes.append(
-                Phrase(
-                    f"Chuyển cho {successor.id} khi {agency.id} sáp nhập ngày {ceased.strftime('%d/%m/%Y')}.",
-                    f"Passed to {successor.id} when {agency.id} was merged on {ceased.strftime('%d/%m/%Y')}.",
-                )
-            )
-        else:
-            met_by = None
-            return _build(rule, agency, trigger, deadline, Status.NOT_APPLICABLE, met_by, lapse_phrase(agency), notes)
+    if ceased_first(agency, met_by, due):
+        if successor is None:
+            return _build(rule, agency, trigger, deadline, Status.NOT_APPLICABLE, None, lapse_phrase(agency), notes)
+        owner = successor
+        notes.append(transfer_phrase(agency, successor))
     status = settle(due, met_by.date if met_by else None, ctx.as_of)
     return _build(rule, owner, trigger, deadline, status, met_by, status_phrase(status, due, met_by, ctx.as_of), notes)
 

@@ -184,6 +184,13 @@ class _RuleBase(_Model):
         default=None, description="Only periods or triggers on or before this date."
     )
 
+    @property
+    def merge_policy(self) -> Literal["transfer", "lapse"]:
+        """``on_merge``, or its default: 'transfer' for ``within``, 'lapse' for the rest."""
+        if self.on_merge is not None:
+            return self.on_merge
+        return "transfer" if getattr(self, "kind", None) == "within" else "lapse"
+
     @field_validator("basis", mode="before")
     @classmethod
     def _one_or_many(cls, value: Any) -> Any:
