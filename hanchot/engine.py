@@ -256,20 +256,17 @@ class _EventStore:
                 ignored["retraction_of_unknown_event"] += 1
         index: dict[tuple[str, int, str], list[Event]] = {}
         for event in visible.values():
-            roles = self.roles.get(event.id, ())
-            if not roles:
+            if not self.roles.get(event.id):
                 ignored["no_matching_rule"] += 1
                 continue
-            placed = False
-            for agency in self._targets(event):
-                for rule, role in roles:
-                    if agency in self._engine._applies_ids[rule]:
-                        index.setdefault((agency, rule, role), []).append(event)
-                        placed = True
-            if placed:
-                used += 1
-            else:
+            placements = self.placements(event)
+            if not placements:
                 ignored["no_applicable_agency"] += 1
+                continue
+            used += 1
+            for agency, roles in placements:
+                for rule, role in roles:
+                    index.setdefault((agency, rule, role), []).append(event)
         for events in index.values():
             # Visible ids are unique, so (date, id) orders as Event.sort_key does, cheaply.
             events.sort(key=_DATE_ID)
@@ -284,6 +281,18 @@ class _EventStore:
         rejected = tuple(sorted(self.rejected, key=lambda r: (r.file, r.line, r.field)))
         obligations = tuple(self._engine._evaluate_rules(index, as_of))
         return Report(self._engine.pack.id, as_of, obligations, counts, rejected, known_at)
+
+    def placements(self, event: Event) -> list[tuple[str, list[Role]]]:
+        """Where *event* counts: each agency it concerns, with the roles it plays
+        in the rules that bind that agency (empty: it concerns no bound agency)."""
+        roles = self.roles.get(event.id, ())
+        applies = self._engine._applies_ids
+        out = []
+        for agency in self._targets(event):
+            mine = [(rule, role) for rule, role in roles if agency in applies[rule]]
+            if mine:
+                out.append((agency, mine))
+        return out
 
     def _targets(self, event: Event) -> Iterator[str]:
         if event.agency is not None:

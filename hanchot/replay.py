@@ -20,7 +20,7 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from dateutil.relativedelta import relativedelta  # type: ignore[import-untyped]
@@ -119,22 +119,18 @@ class _Placed:
     roles: list[tuple[int, str]]
 
 
-@dataclass
 class _ReplayState:
     """Events placed per agency by the night they become visible, and last results."""
 
-    engine: Engine
-    events: Iterable[Event | Mapping[str, Any] | Rejection]
-    results: dict[str, list[Obligation]] = field(default_factory=dict)
-    _placed: dict[str, list[_Placed]] = field(default_factory=dict)
-    _changes: dict[str, list[dt.date]] = field(default_factory=dict)
-    _retracted_on: dict[str, dt.date] = field(default_factory=dict)
-    _boundaries: list[dt.date] = field(default_factory=list)
-    _due_watch: dict[str, dt.date] = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        store = self.engine._new_store()
-        for item in self.events:
+    def __init__(self, engine: Engine, events: Iterable[Event | Mapping[str, Any] | Rejection]) -> None:
+        self.engine = engine
+        self.results: dict[str, list[Obligation]] = {}
+        self._placed: dict[str, list[_Placed]] = {}
+        self._changes: dict[str, list[dt.date]] = {}
+        self._retracted_on: dict[str, dt.date] = {}
+        self._due_watch: dict[str, dt.date] = {}
+        store = engine._new_store()
+        for item in events:
             store.add(item)
         for event in store.events.values():
             if event.type == RETRACTION and event.retracts in store.events:
@@ -143,17 +139,14 @@ class _ReplayState:
                 if store.events[target].type != RETRACTION and day < self._retracted_on.get(target, dt.date.max):
                     self._retracted_on[target] = day
         for event in store.events.values():
-            roles = store.roles.get(event.id, ())
-            if not roles or event.type == RETRACTION:
+            if event.type == RETRACTION:
                 continue
-            for agency in store._targets(event):
-                mine = [(r, role) for r, role in roles if agency in self.engine._applies_ids[r]]
-                if mine:
-                    self._placed.setdefault(agency, []).append(_Placed(_visible_on(event), event, mine))
-                    changes = self._changes.setdefault(agency, [])
-                    changes.append(_visible_on(event))
-                    if event.id in self._retracted_on:
-                        changes.append(max(self._retracted_on[event.id], _visible_on(event)))
+            for agency, roles in store.placements(event):
+                self._placed.setdefault(agency, []).append(_Placed(_visible_on(event), event, roles))
+                changes = self._changes.setdefault(agency, [])
+                changes.append(_visible_on(event))
+                if event.id in self._retracted_on:
+                    changes.append(max(self._retracted_on[event.id], _visible_on(event)))
         for agency, placed in self._placed.items():
             placed.sort(key=lambda p: (p.visible_on, p.event.sort_key()))
             self._changes[agency] = sorted(set(self._changes[agency]))
