@@ -29,16 +29,10 @@ from hanchot.engine import Engine
 from hanchot.inputs import Event
 from hanchot.inputs.events import Rejection
 from hanchot.inputs.records import RETRACTION
-from hanchot.obligations.model import Obligation, Status
+from hanchot.obligations.model import Obligation, ObligationKey, Status
 from hanchot.obligations.periodic import periods_between
 
-Key = tuple[str, str, str, str]
 STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1)}
-
-
-def key_of(o: Obligation) -> Key:
-    """Rule, agency, period and trigger: what identifies an obligation across nights."""
-    return (o.rule, o.agency, o.period or "", o.trigger or "")
 
 
 @dataclass(frozen=True)
@@ -47,8 +41,8 @@ class Night:
 
     date: dt.date
     obligations: tuple[Obligation, ...]
-    new_violations: tuple[Key, ...]
-    resolved_violations: tuple[Key, ...]
+    new_violations: tuple[ObligationKey, ...]
+    resolved_violations: tuple[ObligationKey, ...]
     evaluated_agencies: int
     """How many agencies were evaluated again that night (the cost of the night)."""
 
@@ -89,21 +83,21 @@ def replay(
 ) -> Iterator[Night]:
     """Yield the night of each of *dates* (ascending) as it would have been seen."""
     state = _ReplayState(engine, events)
-    previous: set[Key] = set()
+    previous: set[ObligationKey] = set()
     last_night: dt.date | None = None
     for night in dates:
         evaluated = state.advance(last_night, night)
         obligations = tuple(sorted((o for group in state.results.values() for o in group), key=Obligation.sort_key))
-        current = {key_of(o) for o in obligations if o.is_violation}
+        current = {o.key for o in obligations if o.is_violation}
         yield Night(night, obligations, tuple(sorted(current - previous)), tuple(sorted(previous - current)), evaluated)
         previous, last_night = current, night
 
 
-def timeline(replayed: Iterable[Night]) -> dict[Key, Visibility]:
+def timeline(replayed: Iterable[Night]) -> dict[ObligationKey, Visibility]:
     """When each violation first became visible, and when (if ever) it was resolved."""
-    lives: dict[Key, Visibility] = {}
+    lives: dict[ObligationKey, Visibility] = {}
     for night in replayed:
-        statuses = {key_of(o): o.status for o in night.obligations}
+        statuses = {o.key: o.status for o in night.obligations}
         for key in night.new_violations:
             if key not in lives or lives[key].resolved_on is not None:
                 lives[key] = Visibility(night.date, statuses[key])
@@ -234,4 +228,4 @@ def _any_between(days: list[dt.date], last: dt.date, night: dt.date) -> bool:
     return i < len(days) and days[i] <= night
 
 
-__all__ = ["Night", "Visibility", "key_of", "nights", "replay", "timeline"]
+__all__ = ["Night", "Visibility", "nights", "replay", "timeline"]

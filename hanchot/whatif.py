@@ -22,10 +22,8 @@ from hanchot.calendar import WorkingCalendar
 from hanchot.engine import Engine
 from hanchot.inputs import Agency, Event
 from hanchot.inputs.events import Rejection
-from hanchot.obligations.model import Obligation, Report
+from hanchot.obligations.model import Obligation, ObligationKey, Report
 from hanchot.rules.model import RulePack
-
-Key = tuple[str, str, str, str]
 
 
 @dataclass(frozen=True)
@@ -36,11 +34,11 @@ class Difference:
     other: Obligation | None
 
     @property
-    def key(self) -> Key:
+    def key(self) -> ObligationKey:
         """Rule, agency, period and trigger of the obligation."""
         o = self.base or self.other
         assert o is not None
-        return (o.rule, o.agency, o.period or "", o.trigger or "")
+        return o.key
 
     @property
     def kind(self) -> str:
@@ -192,11 +190,8 @@ def compare_packs(
 
 def compare(base_label: str, other_label: str, base: Report, other: Report) -> Comparison:
     """The differences between two reports of the same events."""
-    def key(o: Obligation) -> Key:
-        return (o.rule, o.agency, o.period or "", o.trigger or "")
-
-    left = {key(o): o for o in base.obligations}
-    right = {key(o): o for o in other.obligations}
+    left = {o.key: o for o in base.obligations}
+    right = {o.key: o for o in other.obligations}
     differences = []
     for k in sorted(set(left) | set(right)):
         a, b = left.get(k), right.get(k)

@@ -33,6 +33,10 @@ class Status(str, Enum):
         return self in (Status.OVERDUE, Status.MET_LATE)
 
 
+ObligationKey = tuple[str, str, str, str]
+"""(rule, agency, period or "", trigger or "")."""
+
+
 @dataclass(frozen=True, slots=True)
 class Phrase:
     """One sentence of an explanation, in Vietnamese and English."""
@@ -85,6 +89,11 @@ class Obligation:
     def is_violation(self) -> bool:
         """Whether the instance is overdue or was met late."""
         return self.status.is_violation
+
+    @property
+    def key(self) -> ObligationKey:
+        """Rule, agency, period and trigger: what identifies the duty across dates and rule sets."""
+        return (self.rule, self.agency, self.period or "", self.trigger or "")
 
     def sort_key(self) -> tuple[str, str, dt.date, str, str]:
         """The deterministic output order: agency, rule, opening date, period, trigger."""
