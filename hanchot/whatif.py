@@ -13,7 +13,7 @@ or whose status or due date differs.
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -100,12 +100,12 @@ class Comparison:
 
         base_v = Counter(label(o) for o in self.base.obligations if o.is_violation)
         other_v = Counter(label(o) for o in self.other.obligations if o.is_violation)
-        kinds: dict[str, Counter[str]] = {}
+        kinds: defaultdict[str, Counter[str]] = defaultdict(Counter)
         moved: Counter[str] = Counter()
         for d in self.differences:
             o = d.base or d.other
             assert o is not None
-            kinds.setdefault(label(o), Counter())[d.kind] += 1
+            kinds[label(o)][d.kind] += 1
             moved[label(o)] += bool(d.due_shift)
         names = sorted(set(base_v) | set(other_v) | set(kinds))
         return [
@@ -113,11 +113,11 @@ class Comparison:
                 group: name,
                 "violations_base": base_v[name],
                 "violations_other": other_v[name],
-                "appear": kinds.get(name, Counter())["appears"],
-                "disappear": kinds.get(name, Counter())["disappears"],
+                "appear": kinds[name]["appears"],
+                "disappear": kinds[name]["disappears"],
                 "due_moved": moved[name],
-                "only_base": kinds.get(name, Counter())["only_base"],
-                "only_other": kinds.get(name, Counter())["only_other"],
+                "only_base": kinds[name]["only_base"],
+                "only_other": kinds[name]["only_other"],
             }
             for name in names
         ]
