@@ -57,7 +57,7 @@ class Engine:
     results. Engines share no mutable state, so several with different packs
     coexist; ``share_matcher_with`` lets an engine whose patterns equal
     another's reuse that engine's matcher (and its classification cache),
-    which the other engine then owns and closes.
+    which stays owned (and closed) by the engine that made it.
     """
 
     def __init__(
