@@ -33,7 +33,7 @@ def durations(max_years: int = 10) -> st.SearchStrategy[Duration]:
 
 
 def month_durations(max_years: int = 10) -> st.SearchStrategy[Duration]:
-    """Durations in months or years (the ones Civil Code Art. 148(1) clamps)."""
+    """Durations in months or years (the ones Civil Code Art. 148(3)/(4) clamp)."""
     return st.one_of(
         st.integers(0, 12 * max_years).map(lambda n: Duration(n, DurationUnit.MONTHS)),
         st.integers(0, max_years).map(lambda n: Duration(n, DurationUnit.YEARS)),

@@ -43,7 +43,7 @@ def test_due_json(capsys: pytest.CaptureFixture[str]) -> None:
     )
     assert {
         "date": "2026-01-05",
-        "reason": "next working day → due (Civil Code Art. 148(2))",
+        "reason": "next working day → due (Civil Code Art. 148(5))",
     } in data["steps"]
     assert all(set(step) == {"date", "reason"} for step in data["steps"])
 

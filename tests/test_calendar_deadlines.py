@@ -39,11 +39,11 @@ def test_domain_example_legal_update_within_3_months() -> None:
     assert "30/04/2025: Liberation Day/Reunification Day → not a working day" in text
     assert "01/05/2025: International Labor Day → not a working day" in text
     assert any(line.startswith("02/05/2025: Swapped day off") for line in text)
-    assert text[-1] == "05/05/2025: next working day → due (Civil Code Art. 148(2))"
+    assert text[-1] == "05/05/2025: next working day → due (Civil Code Art. 148(5))"
 
 
 def test_2026_new_year_swap_delays_a_3_month_period() -> None:
-    """02/10/2025 + 3 tháng ends on 02/01/2026, a swapped day off, so it rolls to Monday 05/01/2026 (Art. 148(2), Công văn 12729/VPCP-KGVX)."""
+    """02/10/2025 + 3 tháng ends on 02/01/2026, a swapped day off, so it rolls to Monday 05/01/2026 (Art. 148(5), Công văn 12729/VPCP-KGVX)."""
     deadline = due("2025-10-02", "3 tháng")
     assert deadline.due == date(2026, 1, 5)
     assert date(2026, 1, 2) in step_dates(deadline)
@@ -51,7 +51,7 @@ def test_2026_new_year_swap_delays_a_3_month_period() -> None:
 
 
 def test_clamped_then_rolled() -> None:
-    """30/11/2025 + 3 months: 30/02/2026 does not exist → 28/02 (Art. 148(1)), a Saturday → 02/03/2026 (Art. 148(2))."""
+    """30/11/2025 + 3 months: 30/02/2026 does not exist → 28/02 (Art. 148(3)), a Saturday → 02/03/2026 (Art. 148(5))."""
     deadline = due("2025-11-30", "3 months")
     assert deadline.due == date(2026, 3, 2)
     clamp = deadline.steps[1]
@@ -76,7 +76,7 @@ def test_days_and_weeks_do_not_count_the_first_day() -> None:
 
 
 def test_year_from_29_february_is_clamped() -> None:
-    """One year from 29/02/2024 ends on 28/02/2025, the clamp recorded (Art. 148(1))."""
+    """One year from 29/02/2024 ends on 28/02/2025, the clamp recorded (Art. 148(4))."""
     deadline = due("2024-02-29", "1 year")
     assert deadline.due == date(2025, 2, 28)
     assert "29/02/2025 does not exist" in deadline.steps[1].reason_en
@@ -144,3 +144,24 @@ def test_bad_rules_and_overflow() -> None:
         due("9999-12-01", "3 months")
     with pytest.raises(CalendarError):
         due("9999-12-01", "60 days")
+
+
+@pytest.mark.parametrize(
+    ("start", "duration", "clause"),
+    [
+        ("2025-06-02", "10 days", "148(1)"),  # in days: ends at the end of the last day
+        ("2025-06-02", "2 weeks", "148(2)"),  # in weeks: the corresponding day of the last week
+        ("2025-01-31", "3 months", "148(3)"),  # in months: corresponding day, or the month's last
+        ("2024-02-29", "1 year", "148(4)"),  # in years: corresponding day and month
+    ],
+)
+def test_each_step_cites_the_clause_of_article_148_it_applies(start: str, duration: str, clause: str) -> None:
+    """Civil Code 2015 Art. 148: (1) days, (2) weeks, (3) months, (4) years, (5) the roll to the
+    next working day ("thời hạn kết thúc vào ngày làm việc tiếp theo ngày nghỉ đó")."""
+    deadline = due(start, duration)
+    assert f"(Civil Code Art. {clause})" in deadline.steps[1].reason_en
+    khoan = clause[4]
+    assert f"Điều 148 khoản {khoan} BLDS 2015" in deadline.steps[1].reason_vi
+    rolled = due("2025-01-31", "3 months").steps[-1]
+    assert rolled.reason_en.endswith("(Civil Code Art. 148(5))")
+    assert rolled.reason_vi.endswith("(Điều 148 khoản 5 BLDS 2015)")

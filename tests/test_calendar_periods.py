@@ -82,7 +82,7 @@ def test_day_in_month_defaults_to_the_last_month() -> None:
 
 
 def test_day_in_month_clamps_and_records_it() -> None:
-    """Day 31 of February is clamped to its last day, and the step says so (as Art. 148(1))."""
+    """Day 31 of February is clamped to its last day, and the step says so (as Art. 148(3))."""
     step = Period(Q, 2025, 1).locate_day(31, 2)
     assert step.date == date(2025, 2, 28)
     assert "31/02/2025 does not exist" in step.reason_en and "không có" in step.reason_vi

@@ -22,7 +22,7 @@ NO_ROLL = CountingRules(roll=Roll.NONE)
 def test_following_roll_always_lands_on_a_working_day(
     start: date, duration: Duration, first: bool
 ) -> None:
-    """With roll=following the due date is a working day (Civil Code Art. 148(2)), and no date raises."""
+    """With roll=following the due date is a working day (Civil Code Art. 148(5)), and no date raises."""
     deadline = due_date(start, duration, CAL, CountingRules(count_first_day=first))
     assert CAL.is_working_day(deadline.due)
     assert deadline.steps[-1].date == deadline.due
@@ -43,7 +43,7 @@ def test_due_dates_never_decrease_with_the_start(
 @FAST
 @given(dates(), month_durations())
 def test_month_periods_end_in_the_corresponding_month(start: date, duration: Duration) -> None:
-    """Before rolling, a period of months or years ends in the corresponding month, on its day or the month's last (Art. 148(1))."""
+    """Before rolling, a period of months or years ends in the corresponding month, on its day or the month's last (Art. 148(3)/(4))."""
     months = duration.amount * (12 if duration.unit is DurationUnit.YEARS else 1)
     last = due_date(start, duration, CAL, NO_ROLL).due
     assert (last.year, last.month) == shift_month(start.year, start.month, months)

@@ -98,7 +98,7 @@ DUE: dict[tuple[str, str], tuple[list[dt.date | None], str]] = {
     ),
     ("hai-duong", "legal-update"): (
         [D(2023, 6, 12)],
-        "10/03/2023 + 3 months = Sat 10/06/2023 → rolls to Mon 12/06/2023 (Art. 148)",
+        "10/03/2023 + 3 months = Sat 10/06/2023 → rolls to Mon 12/06/2023 (Art. 148(5))",
     ),
     # "Đồng thời cập nhật luồng xử lý điện tử" (000 §II.3): same day as the process revision.
     ("vn-qms-national", "e-workflow-update"): (

@@ -5,10 +5,12 @@ A deadline is computed in two stages, each a stated rule:
 1. the last day of the period: the first day (the day of the event) is not
    counted (Art. 147); days and weeks are added to it; months and years end on
    the corresponding day of the last month, or on that month's last day when it
-   has no such day (Art. 148(1)) — the clamp is recorded; working days count
-   working days only (the N-th working day after the start);
+   has no such day (Art. 148(3), years Art. 148(4)) — the clamp is recorded;
+   days end on the last day (Art. 148(1)), weeks on the corresponding day of the
+   last week (Art. 148(2)); working days count working days only (the N-th
+   working day after the start);
 2. the roll: a last day that is a weekly rest day or a holiday moves to the next
-   working day (Art. 148(2)).
+   working day (Art. 148(5)).
 
 Both rules are parameters (:class:`CountingRules`) whose defaults are the Civil
 Code reading.  :func:`roll_date` applies stage 2 alone to a fixed date, so
@@ -32,7 +34,7 @@ from hanchot.errors import CalendarError
 class Roll(enum.StrEnum):
     """What happens to a last day that is not a working day."""
 
-    FOLLOWING = "following"  # next working day (Civil Code Art. 148(2))
+    FOLLOWING = "following"  # next working day (Civil Code Art. 148(5))
     PRECEDING = "preceding"  # previous working day
     NONE = "none"  # the day stays, working day or not
 
@@ -42,7 +44,7 @@ class CountingRules:
     """How a period is counted; the defaults are the Civil Code 2015 reading.
 
     ``count_first_day``: count the day of the event as day 1 (default False, Art. 147).
-    ``roll``: where a last day that is not a working day goes (default FOLLOWING, Art. 148(2)).
+    ``roll``: where a last day that is not a working day goes (default FOLLOWING, Art. 148(5)).
     """
 
     count_first_day: bool = False
@@ -100,11 +102,12 @@ def due_date(
             days = duration.amount * (7 if duration.unit is DurationUnit.WEEKS else 1)
             # Counting the first day makes day 1 the start itself: one day earlier.
             last = start + timedelta(days=days - 1 if rules.count_first_day and days else days)
+            clause = 2 if duration.unit is DurationUnit.WEEKS else 1
             steps.append(
                 Step(
                     last,
-                    f"ngày cuối của thời hạn {duration.format('vi')} (Điều 148 BLDS 2015)",
-                    f"last day of the period of {duration} (Civil Code Art. 148)",
+                    f"ngày cuối của thời hạn {duration.format('vi')} (Điều 148 khoản {clause} BLDS 2015)",
+                    f"last day of the period of {duration} (Civil Code Art. 148({clause}))",
                 )
             )
         due = _roll(last, calendar, rules.roll, steps)
@@ -168,14 +171,15 @@ def _last_day_by_months(
         year, month = shift_month(start.year, start.month, months)
         wanted = start.day
         last, clamped = clamped_day(year, month, wanted)
+    clause = 4 if duration.unit is DurationUnit.YEARS else 3
     if clamped:
         steps.append(
             Step(
                 last,
                 f"ngày cuối của thời hạn {duration.format('vi')}: ngày {wanted:02d}/{month:02d}/{year} "
-                f"không có → ngày cuối cùng của tháng (Điều 148 khoản 1 BLDS 2015)",
+                f"không có → ngày cuối cùng của tháng (Điều 148 khoản {clause} BLDS 2015)",
                 f"last day of the period of {duration}: {wanted:02d}/{month:02d}/{year} does not "
-                f"exist → the month's last day (Civil Code Art. 148(1))",
+                f"exist → the month's last day (Civil Code Art. 148({clause}))",
             )
         )
     else:
@@ -183,9 +187,9 @@ def _last_day_by_months(
             Step(
                 last,
                 f"ngày tương ứng của tháng cuối cùng: ngày cuối của thời hạn {duration.format('vi')} "
-                f"(Điều 148 khoản 1 BLDS 2015)",
+                f"(Điều 148 khoản {clause} BLDS 2015)",
                 f"corresponding day of the last month: last day of the period of {duration} "
-                f"(Civil Code Art. 148(1))",
+                f"(Civil Code Art. 148({clause}))",
             )
         )
     return last
@@ -260,8 +264,8 @@ def _roll(last: date, calendar: WorkingCalendar, roll: Roll, steps: list[Step]) 
         steps.append(
             Step(
                 day,
-                "ngày làm việc tiếp theo → hạn chót (Điều 148 khoản 2 BLDS 2015)",
-                "next working day → due (Civil Code Art. 148(2))",
+                "ngày làm việc tiếp theo → hạn chót (Điều 148 khoản 5 BLDS 2015)",
+                "next working day → due (Civil Code Art. 148(5))",
             )
         )
     else:

@@ -93,7 +93,7 @@ def register(subparsers: Any) -> None:
         "--roll",
         choices=[roll.value for roll in Roll],
         default=Roll.FOLLOWING.value,
-        help="a last day that is not a working day moves to the following (default, Art. 148(2)) "
+        help="a last day that is not a working day moves to the following (default, Art. 148(5)) "
         "or preceding working day, or stays (none)",
     )
     parser.add_argument(
