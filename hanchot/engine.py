@@ -83,7 +83,7 @@ class Engine:
             self._matcher = make_matcher(self.patterns, matcher)
             self._owns_matcher = True
         self._applies = [
-            tuple(a for a in self.agencies.values() if a.matches(rule.applies_to)) for rule in self.pack.rules
+            tuple(a for a in self.agencies.values() if rule.binds(a)) for rule in self.pack.rules
         ]
         self._applies_ids = [frozenset(a.id for a in agencies) for agencies in self._applies]
         self._store = _EventStore(self)

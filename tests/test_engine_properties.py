@@ -124,3 +124,92 @@ def test_every_obligation_explains_itself_and_every_input_is_accounted(
         assert o.explanation.basis
     c = report.input
     assert c.read == len(raw) == c.used + c.ignored + c.duplicates + c.rejected
+
+
+# -- every built-in pack: no obligation is overdue on the day it opens (issue 9) ----------
+
+PACK_AGENCIES = [
+    agency("dost", "department", tags=("dost",)),
+    agency("so", "department"),
+    agency("office", "department", tags=("office",)),
+    agency("phong", "unit", parent="office"),
+    agency("xa", "commune", tags=("first_adopter",)),
+    agency("xb", "commune", active_from=dt.date(2025, 7, 1)),
+]
+PACK_KINDS = ["qms_plan", "quality_policy", "quality_objectives", "objectives_plan", "risk_plan",
+              "steering_committee", "inspection_plan", "guidance"]  # fmt: skip
+
+
+@st.composite
+def plan_events(draw: st.DrawFn, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+    """Up to 15 events of every type the built-in packs name, dated in [first, last]."""
+    out: list[dict[str, Any]] = []
+    for i in range(draw(st.integers(0, 20))):
+        day = draw(st.dates(first, last))
+        who = draw(st.sampled_from([a.id for a in PACK_AGENCIES]))
+        raw: dict[str, Any] = {"id": f"e{i}", "date": day.isoformat(), "agency": who}
+        # Triggers (audits, scope changes) weighted up: they are what could open a duty late.
+        kind = draw(st.sampled_from(["law", "update", "audit", "audit", "audit", "fix", "scope", "scope",
+                                     "announce", "committee", "doc", "review", "report", "inspect"]))  # fmt: skip
+        if kind == "law":
+            raw.update(type="legal_document.effective", document=draw(st.sampled_from(DOCS)))
+        elif kind == "update":
+            raw.update(type="process.updated", process="P1", documents=draw(st.lists(st.sampled_from(DOCS), max_size=1)),
+                       e_workflow_updated=draw(st.booleans()))  # fmt: skip
+        elif kind == "audit":
+            raw.update(type="internal_audit.completed", nonconformities=draw(st.integers(0, 2)))
+        elif kind == "fix":
+            raw.update(type="corrective_action.completed", audit=f"e{draw(st.integers(0, 15))}")
+        elif kind == "scope":
+            raw.update(type="qms.scope_changed", change="expanded")
+        elif kind == "announce":
+            raw.update(type="qms.announced")
+        elif kind == "committee":
+            raw.update(type="steering_committee.membership_changed")
+        elif kind == "doc":
+            raw.update(type="document.issued", kind=draw(st.sampled_from(PACK_KINDS)))
+        elif kind == "review":
+            raw.update(type="management_review.held")
+        elif kind == "report":
+            raw.update(type="report.submitted", **draw(st.sampled_from([
+                {"report": "quarterly", "period": f"{day.year}-Q{(day.month - 1) // 3 + 1}"},
+                {"report": "half_yearly", "period": f"{day.year}-H{1 if day.month <= 6 else 2}"},
+                {"report": "annual", "period": str(day.year)}])))  # fmt: skip
+        else:
+            raw.update(type="inspection.completed", agency="dost", target=draw(st.sampled_from(["so", "xa", "xb"])),
+                       mode=draw(st.sampled_from(["on_site", "dossier"])))  # fmt: skip
+        out.append(raw)
+    return out
+
+
+@pytest.fixture(scope="module")
+def pack_engines() -> dict[str, Engine]:
+    """One engine per built-in pack, shared by the examples (evaluate() is independent of calls)."""
+    from hanchot.rules.loader import builtin_pack_ids, load_pack
+
+    engines = {p: Engine(load_pack(p), PACK_AGENCIES) for p in builtin_pack_ids()}
+    yield engines  # type: ignore[misc]
+    for e in engines.values():
+        e.close()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_no_obligation_is_overdue_on_the_day_it_opens(pack_engines: dict[str, Engine], data: st.DataObject) -> None:
+    """For every built-in pack and any log: evaluated as of the day an obligation opens, it is
+    not overdue (a scope change after a plan's date, an audit after its row, an agency created
+    mid-year: none opens already late)."""
+    pack_id = data.draw(st.sampled_from(sorted(pack_engines)))
+    engine = pack_engines[pack_id]
+    valid = engine.pack.valid
+    first = max(valid.from_, dt.date(2021, 1, 1))
+    last = valid.to or dt.date(2026, 12, 31)
+    events = _events(data.draw(plan_events(first, last)))
+    report = engine.evaluate(events, last + dt.timedelta(days=15))
+    for o in report.obligations:
+        assert o.due is None or o.due >= o.opens, (pack_id, o.rule, o.agency, o.opens, o.due)
+    days = sorted({o.opens for o in report.obligations})
+    for day in data.draw(st.lists(st.sampled_from(days), max_size=3, unique=True)) if days else []:
+        for o in engine.evaluate(events, day).obligations:
+            if o.opens == day:
+                assert o.status.value != "overdue", (pack_id, o.rule, o.agency, day)

@@ -59,13 +59,15 @@ def test_every_rule_has_a_note(pack_id: str) -> None:
 def test_every_parameter_has_a_note_quoting_the_text(pack_id: str) -> None:
     """Every ambiguous reading is documented with the Vietnamese it interprets."""
     pack = load_pack(pack_id)
-    assert set(pack.parameters) == {
+    shared = {
         "before_is_inclusive",
         "quarter_report_month",
         "fixed_dates_roll",
         "legal_update_window",
-        "e_workflow_window",
+        "named_quarters_are_windows",
     }
+    # "đồng thời cập nhật luồng xử lý điện tử" is Lào Cai's wording only (000 §II.3).
+    assert set(pack.parameters) == shared | ({"e_workflow_window"} if pack_id == "lao-cai-2026" else set())
     for name, spec in pack.parameters.items():
         assert len(spec.note) > 40 and '"' in spec.note, name
 
@@ -78,8 +80,9 @@ def test_parameter_defaults() -> None:
         "quarter_report_month": "last",
         "fixed_dates_roll": "none",
         "legal_update_window": "3 months",
-        "e_workflow_window": "0 days",
+        "named_quarters_are_windows": False,
     }
+    assert load_pack("lao-cai-2026").values["e_workflow_window"] == "0 days"
 
 
 @pytest.mark.parametrize("pack_id", LOCAL)
@@ -108,7 +111,7 @@ def _dues(pack_id: str, **values: str | bool) -> dict[str, object]:
     [
         ("lao-cai-2026", "lc-dost-guidance"),  # 000 §II.6 row 1 "Trước 25/4/2026"
         ("lao-cai-2026", "qms-plan"),  # 000 §II.6 row 2 "Trước 30/4/2026"
-        ("lao-cai-2026", "reannounce"),  # 000 §II.6 row 5 "Trước 30/9/2026"
+        ("lao-cai-2026", "lc-announce"),  # 000 §II.6 row 5 "Trước 30/9/2026"
         ("hue-2025", "hue-quarterly-report-commune"),  # 002 §IV.7.e "trước ngày 22 hàng quý"
         ("hue-2025", "hue-quarterly-report-department"),  # 002 §IV.7.e "trước ngày 25 hàng quý"
         ("hue-2025", "annual-report"),  # 002 §IV.7.e "trước ngày 15/12/2025"
@@ -147,13 +150,64 @@ def test_legal_update_window_is_a_parameter() -> None:
     assert isinstance(rule, WithinRule) and str(rule.within) == "45 days"
 
 
-def test_lao_cai_overrides_reannounce_with_its_date() -> None:
-    """000 §II.6 row 5: the national re-announcement gets the fixed date 30/09/2026."""
+def test_lao_cai_reannounce_is_counted_from_the_scope_change_not_row_5() -> None:
+    """000 §II.3 "Thực hiện công bố hoặc công bố lại HTQLCL khi có sự điều chỉnh, mở rộng hoặc
+    thu hẹp phạm vi áp dụng" has no period; the dated row 5 ("Trước 30/9/2026") is the year's
+    round (lc-announce), so the re-announcement carries no fixed date (issue 9, finding 1)."""
     rule = load_pack("lao-cai-2026").rule("reannounce")
-    assert isinstance(rule, WithinRule)
-    assert rule.due is not None and rule.due.date == dt.date(2026, 9, 30)
-    national = load_pack(NATIONAL).rule("reannounce")
-    assert isinstance(national, WithinRule) and national.due is None and national.within is None
+    assert isinstance(rule, WithinRule) and rule.due is None and rule.within is None
+    row5 = load_pack("lao-cai-2026").rule("lc-announce")
+    assert isinstance(row5, OnceRule) and row5.due is not None and row5.due.date == dt.date(2026, 9, 30)
+
+
+# Which pack binds which duty: a duty lives only in the packs whose plan says it (issue 9,
+# findings 2, 3 and 7). Each entry: rule id -> the packs that have it, with the plan line.
+DUTY_PACKS = {
+    # "phải đồng thời cập nhật luồng xử lý điện tử của quy trình ISO" (000 §II.3)
+    "e-workflow-update": {"lao-cai-2026"},
+    # "100% cơ quan được kiểm tra thông qua hồ sơ, báo cáo" (000 §II.4); "100% cơ quan được
+    # kiểm tra qua hồ sơ và báo cáo" (002 §II.5)
+    "dost-dossier-coverage": {"lao-cai-2026", "hue-2025"},
+    # "tối thiểu 30% số cơ quan được kiểm tra trực tiếp tại trụ sở" (000 §II.4); "tối thiểu
+    # 30% các sở, ban ngành, huyện, thị xã, thành phố Huế" (002 §II.5)
+    "dost-onsite-coverage": {"lao-cai-2026", "hue-2025"},
+    # "Ban hành Kế hoạch ISO" (000 row 2); "Kế hoạch xây dựng, áp dụng, duy trì, cải tiến
+    # HTQLCL" (002 §IV.7.a); "Xây dựng, ban hành Kế hoạch triển khai" (003 §II.1); "hằng năm
+    # phải xây dựng, ban hành kế hoạch duy trì" (004 §I.2). 001 is itself that plan.
+    "qms-plan": {"lao-cai-2026", "hue-2025", "vinh-bao-2026", "hai-duong"},
+    # "Mục tiêu chất lượng" (000 row 2, 002 §IV.7.a, 001 rows 1–2, 004 §III.2); 003: none.
+    "quality-objectives": {"lao-cai-2026", "hue-2025", "provincial-office-2026", "hai-duong"},
+    "objectives-plan": {"lao-cai-2026", "hue-2025", "provincial-office-2026", "hai-duong"},
+    # "Kế hoạch phân tích rủi ro và cơ hội" (000 row 2); "nhận diện bối cảnh và xác định rủi
+    # ro" (003 §II.2); "xây dựng kế hoạch để giải quyết rủi ro, cơ hội" (004 §III.2).
+    "risk-plan": {"lao-cai-2026", "vinh-bao-2026", "hai-duong"},
+    # "Kiện toàn Ban chỉ đạo ISO — Nếu có thay đổi" (001 row 8); "khi có thay đổi nhân sự"
+    # (003 §II.1); "Rà soát, kiện toàn Ban chỉ đạo ISO" (004 §III.2).
+    "steering-committee": {"provincial-office-2026", "vinh-bao-2026", "hai-duong"},
+    # "Hằng năm xây dựng kế hoạch kiểm tra" (004 §III.3)
+    "dost-inspection-plan": {"hai-duong"},
+    # "Đối với các cơ quan lần đầu xây dựng, áp dụng hệ thống quản lý chất lượng" (004 §III.1)
+    "first-adopter-build-plan": {"hai-duong"},
+}
+
+
+@pytest.mark.parametrize("rule_id", sorted(DUTY_PACKS))
+def test_a_duty_binds_only_the_packs_whose_plan_says_it(rule_id: str) -> None:
+    """A local duty is not in the national pack, and is in exactly the packs that quote it."""
+    having = {p for p in ALL if rule_id in {r.id for r in load_pack(p).rules}}
+    assert having == DUTY_PACKS[rule_id]
+
+
+@pytest.mark.parametrize("pack_id", LOCAL)
+def test_a_rule_cites_no_other_local_plan(pack_id: str) -> None:
+    """A Huế officer sees Huế's plan and the national texts, never Lào Cai's or Hải Dương's
+    plan, as the basis of a Huế duty (issue 9, finding 7)."""
+    own = {"lao-cai-2026": "000", "provincial-office-2026": "001", "hue-2025": "002",
+           "vinh-bao-2026": "003", "hai-duong": "004"}[pack_id]  # fmt: skip
+    for rule in load_pack(pack_id).rules:
+        for basis in rule.basis:
+            national = basis.document.startswith(("19/2014/QĐ-TTg", "26/2014/TT-BKHCN"))
+            assert national or (basis.source or "").startswith(own), (rule.id, basis.cite())
 
 
 # -- CLI ------------------------------------------------------------------------------------

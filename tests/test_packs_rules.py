@@ -138,7 +138,6 @@ DUE: dict[tuple[str, str], tuple[list[dt.date | None], str]] = {
     ("lao-cai-2026", "corrective-action"): ([D(2026, 8, 29)], "000 §II.6 row 4: Trước 30/8/2026"),
     ("lao-cai-2026", "management-review"): ([D(2026, 8, 29)], "000 §II.6 row 4: Trước 30/8/2026"),
     ("lao-cai-2026", "lc-announce"): ([D(2026, 9, 29)], "000 §II.6 row 5: Trước 30/9/2026 → 29/09"),
-    ("lao-cai-2026", "reannounce"): ([D(2026, 9, 29)], "000 §II.6 row 5 dates the national duty"),
     ("lao-cai-2026", "annual-report"): (
         [D(2026, 12, 31)],
         "000 §II.6 row 6: Quý IV/2026 → 31/12/2026",
@@ -177,19 +176,15 @@ DUE: dict[tuple[str, str], tuple[list[dt.date | None], str]] = {
         "002 §IV.7.e: trước ngày 25 hàng quý → 24/03, 24/06, 24/09, 24/12",
     ),
     ("hue-2025", "hue-dost-half-year-report"): (
-        [D(2025, 6, 30), D(2025, 12, 31)],
-        "002 §IV.7.e: định kỳ 6 tháng, no day → last day of each half",
+        [D(2025, 6, 30)],
+        "002 §IV.7.e: định kỳ 6 tháng, no day → 30/06; the yearly report covers H2",
     ),
     ("hue-2025", "annual-report"): (
         [D(2025, 12, 14)],
         "002 §IV.7.e: trước ngày 15/12/2025 → 14/12",
     ),
-    # Vĩnh Bảo, 003 §IV.1: Quý III, IV → events from 01/07 count, due 31/12/2026.
+    # Vĩnh Bảo, 003 §IV.1: Quý III, IV (the audit only) → due 31/12/2026.
     ("vinh-bao-2026", "internal-audit"): (
-        [D(2026, 12, 31)],
-        "003 §IV.1: Quý III, IV năm 2026 → 31/12",
-    ),
-    ("vinh-bao-2026", "management-review"): (
         [D(2026, 12, 31)],
         "003 §IV.1: Quý III, IV năm 2026 → 31/12",
     ),
@@ -204,6 +199,8 @@ def expected_due(pack_id: str, rule: AnyRule) -> tuple[list[dt.date | None], str
     if isinstance(rule, WithinRule):
         assert rule.within is None and rule.due is None, f"{pack_id}:{rule.id} needs a DUE entry"
         return [None], "no deadline in the text → open with no due date"
+    if isinstance(rule, OnceRule) and rule.due is None:
+        return [None], "the text sets no date → open until met"
     return [D(year, 12, 31)], f"{_Y['nat']} ({year})"
 
 
@@ -264,6 +261,8 @@ def build_case(pack_id: str, rule: AnyRule, agencies: Sequence[Agency]) -> Case:
         return Case(who, meet, [])
     match = rule.match
     attrs: dict[str, Any] = {k: v for k, v in match.where.items() if not hasattr(v, "operators")}
+    if isinstance(rule, OnceRule) and dues[0] is None:
+        return Case(who, [ev(match.type, who, D(year, 6, 1), **attrs)], [], "open")
     if isinstance(rule, OnceRule):
         assert dues[0] is not None
         meet = [ev(match.type, who, dues[0] - dt.timedelta(days=5), **attrs)]
@@ -285,8 +284,8 @@ def build_case(pack_id: str, rule: AnyRule, agencies: Sequence[Agency]) -> Case:
             # The report is sent on the due day's next day: late.
             violate.append(ev(match.type, who, due + dt.timedelta(days=1), **extra))
             status = "met_late"
-    if rule.window is not None:
-        # 003 §IV.1: an audit or review before Q3 does not count.
+    if rule.window is not None and rule.window.enforced:
+        # 003 §IV.1 read as a window: an audit before Q3 does not count.
         violate = [ev(match.type, who, D(year, 5, 15), **attrs)]
         status = "overdue"
     return Case(who, meet, violate, status)
@@ -479,3 +478,67 @@ def test_law_in_force_31_01_2025_is_due_05_05_2025(pack_id: str) -> None:
     )
     (met,) = [o for o in after.obligations if o.rule == "legal-update"]
     assert (met.due, met.status.value, met.satisfied_by) == (D(2025, 5, 5), "met", ("upd",))
+
+
+# -- issue 9: a duty binds only whom its plan names -----------------------------------------
+
+
+def _rules_of(pack_id: str, agencies: list[Agency], events: list[dict[str, Any]], as_of: dt.date) -> set[tuple[str, str]]:
+    report = Engine(load_pack(pack_id), agencies).evaluate([parse_event(e) for e in events], as_of=as_of)
+    return {(o.rule, o.agency) for o in report.obligations}
+
+
+@pytest.mark.parametrize(("pack_id", "day"), [("hai-duong", D(2024, 3, 5)), ("hue-2025", D(2025, 3, 5)),
+                                               ("vinh-bao-2026", D(2026, 3, 5)), ("provincial-office-2026", D(2026, 3, 5))])  # fmt: skip
+def test_a_process_revision_opens_no_e_workflow_duty_outside_lao_cai(pack_id: str, day: dt.date) -> None:
+    """"Đồng thời cập nhật luồng xử lý điện tử" is Lào Cai's (000 §II.3, §II.6 row 3): a Hải Dương
+    process revised in 2024 without its e-workflow is not overdue the same day (finding 2)."""
+    so = Agency(id="so", level="department", province=PROVINCE)
+    revised = {"id": "p1", "type": "process.updated", "agency": "so", "date": day.isoformat(),
+               "process": "P1", "documents": [], "e_workflow_updated": False}  # fmt: skip
+    rules = _rules_of(pack_id, [so], [revised], day + dt.timedelta(days=1))
+    assert not any(rule == "e-workflow-update" for rule, _ in rules)
+    lao_cai = _rules_of("lao-cai-2026", [so], [{**revised, "date": "2026-03-05"}], D(2026, 3, 6))
+    assert ("e-workflow-update", "so") in lao_cai
+
+
+@pytest.mark.parametrize(("pack_id", "year"), [("hai-duong", 2023), ("vinh-bao-2026", 2026), ("provincial-office-2026", 2026)])
+def test_no_inspection_percentage_where_the_plan_sets_none(pack_id: str, year: int) -> None:
+    """The 100%/30% (000 §II.4) and 10% (002 §II.5) coverage percentages bind only Lào Cai's and
+    Huế's DOST: elsewhere a DOST that inspected nobody owes no coverage (finding 3)."""
+    agencies = [Agency(id="dost", level="department", province=PROVINCE, tags=("dost",)),
+                Agency(id="so", level="department", province=PROVINCE),
+                Agency(id="xa", level="commune", province=PROVINCE)]  # fmt: skip
+    rules = _rules_of(pack_id, agencies, [], D(year + 1, 1, 15))
+    assert not {r for r, _ in rules} & {"dost-dossier-coverage", "dost-onsite-coverage"}
+    assert {("dost-dossier-coverage", "dost"), ("dost-onsite-coverage", "dost")} <= _rules_of(
+        "lao-cai-2026", agencies, [], D(2027, 1, 15)
+    )
+
+
+def test_office_units_owe_only_their_objectives() -> None:
+    """001 row 2 asks each unit for its objectives and the plan to meet them; 001 asks no yearly
+    QMS plan (001 is that plan) and no risk plan of anyone (finding 7)."""
+    office = Agency(id="office", level="department", province=PROVINCE, tags=("office",))
+    unit = Agency(id="phong", level="unit", province=PROVINCE, parent="office")
+    rules = _rules_of("provincial-office-2026", [office, unit], [], D(2027, 1, 15))
+    unit_rules = {r for r, a in rules if a == "phong"}
+    assert {"quality-objectives", "objectives-plan"} <= unit_rules
+    assert not unit_rules & {"qms-plan", "risk-plan", "annual-report", "internal-audit", "management-review"}
+    assert not {r for r, _ in rules} & {"qms-plan", "risk-plan"}
+
+
+@pytest.mark.parametrize("reading", [False, True])
+def test_one_reading_for_named_quarters(reading: bool) -> None:
+    """"Quý IV/2026" (001 row 7) and "Quý III, IV năm 2026" (003 §IV.1) are read the same way,
+    by one parameter: an audit in May meets both as a deadline, neither as a window (finding 8)."""
+    values = {"named_quarters_are_windows": reading}
+    office = Agency(id="office", level="department", province=PROVINCE, tags=("office",))
+    xa = Agency(id="xa", level="commune", province=PROVINCE)
+    statuses = []
+    for pack_id, who in (("provincial-office-2026", office), ("vinh-bao-2026", xa)):
+        audit = parse_event({"id": "a", "type": "internal_audit.completed", "agency": who.id, "date": "2026-05-15"})
+        report = Engine(load_pack(pack_id, values=values), [who]).evaluate([audit], as_of=D(2027, 1, 15))
+        (o,) = [o for o in report.obligations if o.rule == "internal-audit"]
+        statuses.append(o.status.value)
+    assert statuses == (["overdue", "overdue"] if reading else ["met", "met"])

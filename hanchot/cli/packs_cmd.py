@@ -3,7 +3,9 @@
 - ``hanchot packs list``: id, title, validity and base of every built-in pack;
 - ``hanchot packs show PACK [--lang vi|en] [--set NAME=VALUE]``: each rule in words
   (kind, whom it binds, when it is due, basis), then the parameters with their values;
-- ``hanchot packs explain PACK RULE``: one rule in full, with its resolved YAML.
+- ``hanchot packs explain PACK RULE``: one rule in full, with its resolved YAML;
+- ``hanchot packs coverage PACK [--format table|json]``: every dated or periodic duty of the
+  pack's plan against the rule that checks it, or why it is not checked from events.
 
 PACK is a built-in id or a path to a pack YAML. ``--set`` changes a parameter (a
 what-if), e.g. ``--set before_is_inclusive=true``. Unknown packs, rules and
@@ -14,6 +16,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
+import textwrap
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -22,6 +26,7 @@ import yaml
 from hanchot.calendar import Roll
 from hanchot.cli._common import guarded
 from hanchot.rules.changes import parse_change, variant
+from hanchot.rules.coverage import Coverage, load_coverage
 from hanchot.rules.loader import builtin_pack_ids, load_pack
 from hanchot.rules.model import (
     AnyRule,
@@ -62,11 +67,11 @@ _LABELS = {
     "en": {"applies": "applies to", "due": "due", "basis": "basis", "trigger": "trigger",
            "met_by": "met by", "match": "counts", "note": "note", "params": "Parameters",
            "rules": "Rules", "valid": "valid", "extends": "extends", "all": "all agencies",
-           "default": "default", "value": "value"},
+           "default": "default", "value": "value", "exempt": "except"},
     "vi": {"applies": "áp dụng cho", "due": "hạn", "basis": "căn cứ", "trigger": "phát sinh khi",
            "met_by": "hoàn thành khi", "match": "tính", "note": "ghi chú", "params": "Tham số",
            "rules": "Quy tắc", "valid": "hiệu lực", "extends": "kế thừa", "all": "mọi cơ quan",
-           "default": "mặc định", "value": "giá trị"},
+           "default": "mặc định", "value": "giá trị", "exempt": "trừ"},
 }  # fmt: skip
 
 
@@ -93,6 +98,13 @@ def register(subparsers: Any) -> None:
     p_explain.add_argument("rule", metavar="RULE", help="rule id")
     _add_common(p_explain)
     p_explain.set_defaults(run=guarded(run_explain))
+
+    p_cov = sub.add_parser(
+        "coverage", help="every duty of the pack's plan against the rule that checks it"
+    )
+    p_cov.add_argument("pack", metavar="PACK", help="built-in pack id")
+    p_cov.add_argument("--format", choices=("table", "json"), default="table")
+    p_cov.set_defaults(run=guarded(run_coverage))
 
 
 def _add_common(parser: argparse.ArgumentParser) -> None:
@@ -171,6 +183,45 @@ def run_explain(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_coverage(args: argparse.Namespace) -> int:
+    """Print the plan's duties, each with its rules or the reason it is not checked."""
+    pack = load_pack(args.pack)
+    coverage = load_coverage(pack.id)
+    if args.format == "json":
+        print(json.dumps(coverage.to_dict(), ensure_ascii=False))
+        return EXIT_OK
+    for line in describe_coverage(coverage, pack):
+        print(line)
+    return EXIT_OK
+
+
+def describe_coverage(coverage: Coverage, pack: RulePack) -> list[str]:
+    """The coverage table: a header, the communes line, then one block per duty."""
+    checked = sum(1 for d in coverage.duties if d.rules)
+    lines = [
+        f"{pack.id} — {pack.title.get('en')} (plan {coverage.plan})",
+        f"{len(coverage.duties)} duties: {checked} checked by rules, "
+        f"{len(coverage.duties) - checked} not checked from events",
+    ]
+    communes = coverage.communes
+    bound = "bound" if communes.bound else "not bound"
+    quote = f' "{communes.quote}"' if communes.quote else ""
+    lines.append(f"communes: {bound} ({communes.source}{quote})")
+    if communes.note:
+        lines.append(f"  {communes.note}")
+    for duty in coverage.duties:
+        lines.append("")
+        lines.append(duty.source)
+        lines += textwrap.wrap(f'"{duty.quote}"', width=88, initial_indent="  ", subsequent_indent="   ")
+        if duty.rules:
+            lines.append(f"  checked by: {', '.join(duty.rules)}")
+        else:
+            lines.append(f"  not checked: {duty.not_checked}")
+        if duty.note:
+            lines.append(f"  note: {duty.note}")
+    return lines
+
+
 # -- wording -----------------------------------------------------------------------------
 
 
@@ -179,6 +230,8 @@ def describe_rule(rule: AnyRule, lang: str, *, full: bool = False) -> list[str]:
     labels = _LABELS[lang]
     lines = [f"{rule.id}: {rule.title.get(lang)}", f"  [{_KIND[lang][rule.kind]}]"]
     lines.append(f"  {labels['applies']}: {_selector(rule.applies_to, lang)}")
+    if rule.exempt:
+        lines.append(f"  {labels['exempt']}: {_selector(rule.exempt, lang)}")
     if isinstance(rule, WithinRule):
         lines.append(f"  {labels['trigger']}: {_pattern(rule.trigger)}")
         met = _pattern(rule.fulfilment)
@@ -231,7 +284,14 @@ def describe_due(rule: AnyRule, lang: str) -> str:
             else f"within {dur} of the trigger ({how})"
         )
     if isinstance(rule, OnceRule):
-        text = _fixed(rule.due, lang)
+        if rule.due is None:
+            text = (
+                "văn bản không ấn định thời hạn: mở cho đến khi hoàn thành"
+                if vi
+                else "the text sets no date: stays open until met"
+            )
+        else:
+            text = _fixed(rule.due, lang)
         if rule.earliest:
             text += f"; {'tính từ' if vi else 'counting from'} {_dmy(rule.earliest)}"
         return text
@@ -244,7 +304,16 @@ def describe_due(rule: AnyRule, lang: str) -> str:
                 if vi
                 else f"at least {rule.count} times each {period}; "
             ) + text
-        if rule.window is not None:
+        if rule.window is not None and not rule.window.enforced:
+            w = rule.window
+            text += (
+                f"; kế hoạch nêu tháng {w.first_month}–{w.last_month}, hiểu là thời hạn: "
+                f"sự kiện sớm hơn trong kỳ vẫn được tính"
+                if vi
+                else f"; the plan names months {w.first_month}–{w.last_month}, read as a deadline: "
+                f"an earlier event of the period counts too"
+            )
+        elif rule.window is not None:
             w = rule.window
             text += (
                 f"; chỉ tính sự kiện từ tháng thứ {w.first_month} đến {w.last_month} của kỳ"

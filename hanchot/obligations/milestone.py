@@ -2,6 +2,7 @@
 
 Events count from the rule's ``earliest`` date, or else from the first day the
 pack is valid, so last year's document does not meet this year's milestone.
+A milestone whose text sets no date (``due`` absent) is open until met, never overdue.
 """
 
 from __future__ import annotations
@@ -31,27 +32,36 @@ def evaluate_once(
 ) -> Iterator[Obligation]:
     """Yield the milestone's one obligation, if it has opened as of the clock."""
     opens = rule.earliest or bounds[0]
-    deadline = ctx.fixed_due(rule.due)
     if opens > ctx.as_of:
         return
+    deadline = ctx.fixed_due(rule.due) if rule.due is not None else None
+    due = deadline.due if deadline is not None else None
     met_by = next((e for e in ctx.events(agency.id, index, MATCH) if e.date >= opens), None)
-    if agency.active_from is not None and agency.active_from > deadline.due:
+    if agency.active_from is not None and due is not None and agency.active_from > due:
         status, why, met_by = Status.NOT_APPLICABLE, unborn_phrase(agency), None
-    elif ceased_first(agency, met_by, deadline.due):
+    elif ceased_first(agency, met_by, due):
         status, why, met_by = Status.NOT_APPLICABLE, lapse_phrase(agency), None
     else:
-        status = settle(deadline.due, met_by.date if met_by else None, ctx.as_of)
-        why = status_phrase(status, deadline.due, met_by, ctx.as_of)
-    d = deadline.due.strftime("%d/%m/%Y")
-    origin = Phrase(f"Mốc thời gian của kế hoạch, hạn {d}.", f"Plan milestone, due {d}.")
+        status = settle(due, met_by.date if met_by else None, ctx.as_of)
+        why = status_phrase(status, due, met_by, ctx.as_of)
+    if due is None:
+        origin = Phrase(
+            "Nhiệm vụ của kế hoạch, văn bản không ấn định thời hạn.",
+            "Plan duty; the text sets no date.",
+        )
+    else:
+        d = due.strftime("%d/%m/%Y")
+        origin = Phrase(f"Mốc thời gian của kế hoạch, hạn {d}.", f"Plan milestone, due {d}.")
     yield Obligation(
         rule=rule.id,
         agency=agency.id,
         period=None,
         trigger=None,
         opens=opens,
-        due=deadline.due,
+        due=due,
         status=status,
         satisfied_by=(met_by.id,) if met_by else (),
-        explanation=Explanation(rule_title(rule), rule_basis(rule), origin, deadline.steps, why),
+        explanation=Explanation(
+            rule_title(rule), rule_basis(rule), origin, deadline.steps if deadline else (), why
+        ),
     )

@@ -64,7 +64,7 @@ def evaluate_every(
                 by_period.setdefault(period, []).append(event)
     for period in periods_between(rule.period, *bounds):
         opens = period.first_day
-        if rule.window is not None:
+        if rule.window is not None and rule.window.enforced:
             opens = dt.date(period.first_day.year, rule.window.first_month, 1)
             opens = max(opens, period.first_day)
         if opens > ctx.as_of:
@@ -189,7 +189,8 @@ def _period_of(event: Event, rule: EveryRule) -> Period | None:
             return None
         period = _parsed_period(named)
         return period if period is not None and period.kind == rule.period else None
-    if rule.window is not None and not rule.window.first_month <= event.date.month <= rule.window.last_month:
+    window = rule.window
+    if window is not None and window.enforced and not window.first_month <= event.date.month <= window.last_month:
         return None
     return Period.containing(event.date, rule.period)
 

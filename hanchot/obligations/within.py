@@ -1,6 +1,9 @@
 """``within`` rules: a trigger event opens an obligation due a duration later.
 
-Each trigger of the agency opens one instance. It is met by the earliest
+Each trigger of the agency opens one instance. A fixed date (``due``) binds
+only the triggers on or before it: the plan dates that year's round, so a
+trigger after the date opens a duty counted by ``within`` or, without it, one
+with no due date -- never a duty overdue on the day it opens. It is met by the earliest
 fulfilling event, on or after the trigger's date, that is correlated with it
 (every correlation pair holds). A duty still unmet when its agency is merged
 away passes to the successor (``on_merge: transfer``, the default), which may
@@ -58,16 +61,16 @@ def _instance(
     fulfilments: Sequence[Event],
     ctx: Context,
 ) -> Obligation:
-    if rule.due is not None:
-        deadline = ctx.fixed_due(rule.due)
-    elif rule.within is not None:
-        deadline = ctx.counted_due(trigger.date, rule.within, rule.count_first_day, rule.roll)
-    else:
+    notes: list[Phrase] = []
+    deadline = ctx.fixed_due(rule.due) if rule.due is not None else None
+    if deadline is not None and deadline.due < trigger.date:
+        notes.append(_after_fixed_date_phrase(deadline.due))
         deadline = None
+    if deadline is None and rule.within is not None:
+        deadline = ctx.counted_due(trigger.date, rule.within, rule.count_first_day, rule.roll)
     due = deadline.due if deadline else None
     keys = [(c.fulfilment, _value(trigger, c.trigger)) for c in rule.correlate]
     met_by = next((f for f in fulfilments if f.date >= trigger.date and _correlated(f, keys)), None)
-    notes: list[Phrase] = []
     if any(value is None for _, value in keys):
         missing = ", ".join(c.trigger for c in rule.correlate if _value(trigger, c.trigger) is None)
         notes.append(
@@ -119,6 +122,17 @@ def _build(
         status=status,
         satisfied_by=(met_by.id,) if met_by else (),
         explanation=explanation,
+    )
+
+
+def _after_fixed_date_phrase(fixed: dt.date) -> Phrase:
+    """Why a trigger after the plan's fixed date is not held to that date."""
+    d = fixed.strftime("%d/%m/%Y")
+    return Phrase(
+        f"Sự kiện khởi phát sau mốc {d} của kế hoạch: mốc đó không áp dụng cho nó "
+        f"(không có nghĩa vụ nào quá hạn ngay khi phát sinh).",
+        f"The trigger came after the plan's date {d}, which therefore does not bind it "
+        f"(no duty is overdue on the day it opens).",
     )
 
 

@@ -13,7 +13,7 @@ one place and a what-if can change it without editing the pack.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -114,6 +114,13 @@ Selector = dict[str, Scalar | list[Scalar]]
 """Agency selector: field -> value or list of values; ``tags`` matches any tag."""
 
 
+class Selectable(Protocol):
+    """What a rule needs of an agency to decide whether it binds it."""
+
+    def matches(self, selector: Selector) -> bool:
+        """Whether every entry of *selector* holds."""
+
+
 class Correlation(_Model):
     """Ties a fulfilment event to its trigger: equal attribute values.
 
@@ -157,10 +164,17 @@ class FixedDue(_Model):
 
 
 class Window(_Model):
-    """Months of the period in which matching events count (e.g. Q3–Q4: 7..12)."""
+    """Months of the period a plan names for the work (e.g. "Quý III, IV": 7..12).
+
+    With ``enforced`` (the pack parameter ``named_quarters_are_windows``), only
+    events inside these months count and the duty opens on the window's first
+    day; without it the named quarters are read as a deadline (by the period's
+    due date) and an earlier event of the period counts too.
+    """
 
     first_month: int = Field(ge=1, le=12)
     last_month: int = Field(ge=1, le=12)
+    enforced: bool = True
 
 
 class _RuleBase(_Model):
@@ -169,6 +183,11 @@ class _RuleBase(_Model):
     basis: list[Basis] = Field(min_length=1)
     applies_to: Selector = Field(
         default_factory=dict, description="Agencies the rule binds; empty: all."
+    )
+    exempt: Selector = Field(
+        default_factory=dict,
+        description="Agencies the rule does not bind even when applies_to selects them "
+        "(e.g. {tags: dost}: the DOST does not report to itself); empty: none.",
     )
     note: str | None = None
     on_merge: Literal["transfer", "lapse"] | None = Field(
@@ -190,6 +209,10 @@ class _RuleBase(_Model):
         if self.on_merge is not None:
             return self.on_merge
         return "transfer" if getattr(self, "kind", None) == "within" else "lapse"
+
+    def binds(self, agency: Selectable) -> bool:
+        """Whether the rule binds *agency*: selected by ``applies_to``, not by ``exempt``."""
+        return agency.matches(self.applies_to) and not (self.exempt and agency.matches(self.exempt))
 
     @field_validator("basis", mode="before")
     @classmethod
@@ -240,7 +263,9 @@ class OnceRule(_RuleBase):
 
     kind: Literal["once"]
     match: Pattern
-    due: FixedDue
+    due: FixedDue | None = Field(
+        default=None, description="The plan's date; none: the text sets no date (open until met)."
+    )
     earliest: dt.date | None = None
 
 
