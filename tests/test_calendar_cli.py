@@ -126,3 +126,35 @@ def test_calendar_json(capsys: pytest.CaptureFixture[str]) -> None:
     assert days["2025-04-26"]["working"] is True and days["2025-04-26"]["weekday"] == "Sat"
     assert days["2025-05-02"]["working"] is False and days["2025-05-02"]["source"]
     assert set(days["2025-05-02"]) == {"date", "weekday", "working", "name_vi", "name_en", "source"}
+
+
+def test_due_one_month_from_24_10_2026_is_24_11_2026(capsys: pytest.CaptureFixture[str]) -> None:
+    """`hanchot due 2026-10-24 "1 month"` → Tuesday 24/11/2026, a working day: Vietnam Culture
+    Day is not an enacted day off (issue 9, finding 4), so nothing rolls (Art. 148(3), 148(5))."""
+    code, out, _ = run(capsys, "due", "2026-10-24", "1 month")
+    assert code == 0
+    assert out.splitlines()[0] == "Due: 24/11/2026 (2026-11-24)"
+
+
+def test_calendar_says_where_the_shipped_data_departs_from_holidays(capsys: pytest.CaptureFixture[str]) -> None:
+    """`hanchot calendar 2026` ends with the days the shipped file decides against `holidays`."""
+    code, out, _ = run(capsys, "calendar", "2026")
+    assert code == 0
+    tail = out.split("Where the shipped data departs from the holidays package in 2026:")[1].splitlines()
+    assert any(line.startswith("2026-11-24  Tue  holidays: off (Vietnam Cultural Day); shipped: working") for line in tail)
+    assert any(line.startswith("2026-01-02  Fri  holidays: a working day; shipped: off") for line in tail)
+    data = json.loads(run(capsys, "calendar", "2026", "--format", "json")[1])
+    moved = {d["date"]: d for d in data["departures_from_holidays"]}
+    assert moved["2026-11-24"]["holidays"] == {"working": False, "name": "Vietnam Cultural Day"}
+    assert moved["2026-11-24"]["shipped"]["working"] is True
+    assert "follows the holidays package" in run(capsys, "calendar", "2024")[1]
+
+
+@pytest.mark.parametrize(("reading", "due"), [("working", "22/08/2026"), ("rest", "24/08/2026")])
+def test_make_up_saturday_is_a_named_reading(capsys: pytest.CaptureFixture[str], reading: str, due: str) -> None:
+    """22/07/2026 + 1 month ends on Saturday 22/08/2026, a make-up day: by default a working day
+    (due that Saturday); read as a rest day, Art. 148(5) rolls it to Monday 24/08 (finding 9)."""
+    code, out, _ = run(capsys, "due", "2026-07-22", "1 month", "--make-up-saturdays", reading)
+    assert code == 0
+    assert out.splitlines()[0].startswith(f"Due: {due}")
+    assert f"make_up_saturdays={reading}" in out

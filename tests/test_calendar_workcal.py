@@ -46,7 +46,36 @@ def test_shipped_file_carries_the_2026_new_year_swap_with_its_source() -> None:
     shipped = {o.date: o for o in shipped_overrides()}
     assert shipped[date(2026, 1, 2)].working is False
     assert shipped[date(2026, 1, 10)].working is True
-    assert all("12729/VPCP-KGVX" in shipped[d].source for d in shipped)
+    assert shipped[date(2026, 1, 2)].source == shipped[date(2026, 1, 10)].source == "Công văn 12729/VPCP-KGVX"
+
+
+def test_24_11_2026_culture_day_is_a_working_day_until_art_112_is_amended() -> None:
+    """Vietnam Culture Day (24/11) is a policy (Resolution 80-NQ/TW; Resolution 30/NQ-CP tasks
+    amending Labour Code Art. 112), not an enacted day off: `holidays` counts it off from 2026,
+    the shipped file makes it a working day, and says why (issue 9, finding 4)."""
+    assert WorkingCalendar(()).is_working_day(date(2026, 11, 24)) is False  # the package's reading
+    assert CAL.is_working_day(date(2026, 11, 24)) is True
+    entry = {o.date: o for o in shipped_overrides()}[date(2026, 11, 24)]
+    assert "80-NQ/TW" in entry.source and "30/NQ-CP" in entry.source and "not enacted" in entry.source
+    assert "Art. 112" in entry.name_en
+
+
+@pytest.mark.parametrize(
+    ("day", "clause"),
+    [
+        (date(2026, 1, 1), "Art. 112(1)(a)"),
+        (date(2026, 2, 17), "Art. 112(1)(b)"),
+        (date(2026, 4, 30), "Art. 112(1)(c)"),
+        (date(2026, 5, 1), "Art. 112(1)(d)"),
+        (date(2026, 9, 2), "Art. 112(1)(đ)"),
+        (date(2025, 4, 7), "Art. 112(1)(e)"),
+        (date(2026, 4, 27), "Art. 111(3)"),  # Hùng Kings on Sunday 26/04 → Monday off
+    ],
+)
+def test_each_day_off_cites_the_clause_that_makes_it_one(day: date, clause: str) -> None:
+    """A holiday's source is its clause of the Labour Code 2019, not just "the holidays package"."""
+    named = {o.date: o for o in CAL.overrides(day.year)}
+    assert clause in named[day].source
 
 
 def test_why_not_working_names_the_holiday_in_both_languages() -> None:

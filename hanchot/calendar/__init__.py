@@ -11,7 +11,14 @@
 This package knows nothing of rules or I/O.
 """
 
-from hanchot.calendar.deadlines import CountingRules, Deadline, Roll, due_date, roll_date
+from hanchot.calendar.deadlines import (
+    CountingRules,
+    Deadline,
+    MakeUpSaturdays,
+    Roll,
+    due_date,
+    roll_date,
+)
 from hanchot.calendar.durations import Duration, DurationUnit
 from hanchot.calendar.localtime import to_local_date
 from hanchot.calendar.overrides import DayOverride, load_overrides
@@ -25,6 +32,7 @@ __all__ = [
     "Deadline",
     "Duration",
     "DurationUnit",
+    "MakeUpSaturdays",
     "Period",
     "PeriodKind",
     "Roll",

@@ -13,7 +13,8 @@ A deadline is computed in two stages, each a stated rule:
    working day (Art. 148(5)).
 
 Both rules are parameters (:class:`CountingRules`) whose defaults are the Civil
-Code reading.  :func:`roll_date` applies stage 2 alone to a fixed date, so
+Code reading; so is the reading of make-up Saturdays in the roll
+(:class:`MakeUpSaturdays`), which no text settles.  :func:`roll_date` applies stage 2 alone to a fixed date, so
 fixed and counted deadlines explain themselves in the same steps.
 """
 
@@ -39,18 +40,43 @@ class Roll(enum.StrEnum):
     NONE = "none"  # the day stays, working day or not
 
 
+class MakeUpSaturdays(enum.StrEnum):
+    """Whether a make-up Saturday is a "next working day" for the roll of Art. 148(5).
+
+    The government swaps days for civil servants (10/01/2026 worked for 02/01/2026;
+    22/08/2026 for 31/08/2026). Art. 148(5) moves a last day that is a rest day or a
+    holiday to "ngày làm việc tiếp theo"; whether a Saturday the offices work as a
+    make-up day is such a day, or still the weekly rest day of the person counting, no
+    text settles. Default ``working``: it is a working day of the agencies, so a period
+    may end on it (and does not roll past it). ``rest``: a make-up Saturday counts as the
+    weekly rest day for the roll, which moves to the next Monday-to-Friday working day.
+    """
+
+    WORKING = "working"
+    REST = "rest"
+
+
 @dataclass(frozen=True, slots=True)
 class CountingRules:
     """How a period is counted; the defaults are the Civil Code 2015 reading.
 
     ``count_first_day``: count the day of the event as day 1 (default False, Art. 147).
     ``roll``: where a last day that is not a working day goes (default FOLLOWING, Art. 148(5)).
+    ``make_up_saturdays``: whether the roll may stop on a make-up Saturday (default
+    WORKING; see :class:`MakeUpSaturdays`).
     """
 
     count_first_day: bool = False
     roll: Roll = Roll.FOLLOWING
+    make_up_saturdays: MakeUpSaturdays = MakeUpSaturdays.WORKING
 
     def __post_init__(self) -> None:
+        try:
+            object.__setattr__(self, "make_up_saturdays", MakeUpSaturdays(self.make_up_saturdays))
+        except ValueError:
+            raise CalendarError(
+                f"make_up_saturdays: expected working or rest, got {self.make_up_saturdays!r}"
+            ) from None
         try:
             object.__setattr__(self, "roll", Roll(self.roll))
         except ValueError:
@@ -110,7 +136,7 @@ def due_date(
                     f"last day of the period of {duration} (Civil Code Art. 148({clause}))",
                 )
             )
-        due = _roll(last, calendar, rules.roll, steps)
+        due = _roll(last, calendar, rules.roll, steps, rules.make_up_saturdays)
     except OverflowError:
         raise CalendarError(
             f"deadline: expected a due date before year 10000, got {duration} from {start.isoformat()}"
@@ -125,11 +151,12 @@ def roll_date(
     *,
     label_vi: str = "",
     label_en: str = "",
+    make_up_saturdays: MakeUpSaturdays = MakeUpSaturdays.WORKING,
 ) -> Deadline:
     """Return the fixed date *d* with the *roll* policy applied, explained like a counted deadline."""
     steps = [Step(d, label_vi or "ngày ấn định", label_en or "fixed date")]
     try:
-        due = _roll(d, calendar, Roll(roll), steps)
+        due = _roll(d, calendar, Roll(roll), steps, MakeUpSaturdays(make_up_saturdays))
     except OverflowError:
         raise CalendarError(
             f"roll: expected a date before year 10000, got {d.isoformat()}"
@@ -233,30 +260,58 @@ def _last_working_day(
     return last
 
 
-def _roll(last: date, calendar: WorkingCalendar, roll: Roll, steps: list[Step]) -> date:
+def _roll(
+    last: date,
+    calendar: WorkingCalendar,
+    roll: Roll,
+    steps: list[Step],
+    make_up: MakeUpSaturdays = MakeUpSaturdays.WORKING,
+) -> date:
     """Apply *roll* to *last*, appending one step per day passed over; return the due date."""
-    if calendar.is_working_day(last):
-        steps.append(Step(last, "ngày làm việc → hạn chót", "a working day → due"))
+
+    def working(day: date) -> bool:
+        return calendar.is_working_day(day) and not (make_up is MakeUpSaturdays.REST and day.weekday() >= 5)
+
+    def why_not(day: date, lang: str) -> str:
+        if calendar.is_working_day(day):  # a make-up Saturday read as a rest day
+            return (
+                "thứ Bảy làm bù, tính là ngày nghỉ hằng tuần (make_up_saturdays=rest)"
+                if lang == "vi"
+                else "make-up Saturday, read as the weekly rest day (make_up_saturdays=rest)"
+            )
+        return calendar.why_not_working(day, lang) or ""
+
+    if working(last):
+        if last.weekday() >= 5:  # a make-up Saturday: say which reading made it a working day
+            steps.append(
+                Step(
+                    last,
+                    "thứ Bảy làm bù, là ngày làm việc (make_up_saturdays=working) → hạn chót",
+                    "make-up Saturday, a working day (make_up_saturdays=working) → due",
+                )
+            )
+        else:
+            steps.append(Step(last, "ngày làm việc → hạn chót", "a working day → due"))
         return last
     if roll is Roll.NONE:
         steps.append(
             Step(
                 last,
-                f"{calendar.why_not_working(last, 'vi')} → không phải ngày làm việc, "
+                f"{why_not(last, 'vi')} → không phải ngày làm việc, "
                 f"vẫn là hạn chót (roll=none)",
-                f"{calendar.why_not_working(last, 'en')} → not a working day, due all the same "
+                f"{why_not(last, 'en')} → not a working day, due all the same "
                 f"(roll=none)",
             )
         )
         return last
     step = timedelta(days=1 if roll is Roll.FOLLOWING else -1)
     day = last
-    while not calendar.is_working_day(day):
+    while not working(day):
         steps.append(
             Step(
                 day,
-                f"{calendar.why_not_working(day, 'vi')} → không phải ngày làm việc",
-                f"{calendar.why_not_working(day, 'en')} → not a working day",
+                f"{why_not(day, 'vi')} → không phải ngày làm việc",
+                f"{why_not(day, 'en')} → not a working day",
             )
         )
         day += step

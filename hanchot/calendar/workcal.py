@@ -45,11 +45,35 @@ _FIXED_HOLIDAYS = (
 )
 _SOURCE_STATUTE = "Labour Code 2019 Art. 112 or later decision (holidays package, VN)"
 _SOURCE_SWAP = "Government day swap for civil servants (holidays package, VN)"
+_ART_112 = "Labour Code 2019 Art. 112(1)"
+# The clause behind each day the holidays package names (its English names), so that a
+# day's source is the text that makes it a day off, not the package that lists it.
+_SOURCES_BY_NAME = (
+    ("New Year's Day", f"{_ART_112}(a)"),
+    ("Lunar New Year", f"{_ART_112}(b); the five days set each year under Art. 112(3)"),
+    ("29 of Lunar New Year", f"{_ART_112}(b); the five days set each year under Art. 112(3)"),
+    ("Day of Lunar New Year", f"{_ART_112}(b); the five days set each year under Art. 112(3)"),
+    ("Liberation Day", f"{_ART_112}(c)"),
+    ("International Labor Day", f"{_ART_112}(d)"),
+    ("National Day", f"{_ART_112}(đ); the day beside 2/9 set each year under Art. 112(3)"),
+    ("Hung Kings", f"{_ART_112}(e)"),
+    ("Vietnam Cultural Day", "holidays package (VN) only: not in Labour Code 2019 Art. 112"),
+)
+_SOURCE_OBSERVED = (
+    "Labour Code 2019 Art. 111(3): a holiday on the weekly rest day is taken on the next working day"
+)
 _SOURCE_FIXED = (
     "Labour Code 2019 Art. 112 (fixed-date holidays only; year outside the holidays package)"
 )
 # The vi label holidays gives a swapped day off: "Ngày nghỉ (thay cho ngày 26/04/2025)".
 _SWAP_MARK = "thay cho ngày"
+
+
+def _statute_of(name_en: str) -> str:
+    """The clause that makes a day the holidays package names a day off."""
+    if "(observed)" in name_en:
+        return _SOURCE_OBSERVED
+    return next((src for key, src in _SOURCES_BY_NAME if key in name_en), _SOURCE_STATUTE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,7 +261,7 @@ class WorkingCalendar:
         named: dict[date, DayOverride] = {}
         for d in sorted(en_days):
             name_vi, name_en = str(vi_days.get(d)), str(en_days.get(d))
-            source = _SOURCE_STATUTE
+            source = _statute_of(name_en)
             if _SWAP_MARK in name_vi:
                 source = _SOURCE_SWAP
                 for made_up in workdays:

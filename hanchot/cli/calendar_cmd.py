@@ -1,4 +1,9 @@
-"""``hanchot calendar YEAR``: the days of a year that break the weekly rule, with sources."""
+"""``hanchot calendar YEAR``: the days of a year that break the weekly rule, with sources.
+
+It ends with the days on which the shipped override file departs from the ``holidays``
+package (e.g. 24/11/2026, a day off to the package, a working day until the amendment of
+Labour Code Art. 112 takes effect).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,7 @@ import json
 import sys
 from typing import Any
 
+from hanchot.calendar.departures import shipped_departures
 from hanchot.cli.due import add_calendar_option, calendar_from
 from hanchot.errors import CalendarError
 
@@ -26,7 +32,8 @@ def register(subparsers: Any) -> None:
         "calendar",
         help="list a year's non-working weekdays and working weekend days",
         description="List every non-working weekday and every working weekend day of YEAR, "
-        "with names and sources.",
+        "with names and sources, then the days on which the shipped data departs from the "
+        "holidays package.",
     )
     parser.add_argument("year", metavar="YEAR", type=year_arg)
     add_calendar_option(parser)
@@ -38,12 +45,14 @@ def run(args: argparse.Namespace) -> int:
     """Print the calendar of ``args.year``; return the exit code."""
     try:
         days = calendar_from(args.calendar).overrides(args.year)
+        departures = shipped_departures(args.year)
     except CalendarError as exc:
         print(f"hanchot: error: {exc}", file=sys.stderr)
         return 2
     if args.format == "json":
         rows = [{**day.to_dict(), "weekday": _WEEKDAYS[day.date.weekday()]} for day in days]
-        print(json.dumps({"year": args.year, "days": rows}, ensure_ascii=False))
+        moved = [d.to_dict() for d in departures]
+        print(json.dumps({"year": args.year, "days": rows, "departures_from_holidays": moved}, ensure_ascii=False))
         return 0
     print(f"{args.year}: non-working weekdays and working weekend days")
     for day in days:
@@ -51,5 +60,17 @@ def run(args: argparse.Namespace) -> int:
         print(
             f"{day.date.isoformat()}  {_WEEKDAYS[day.date.weekday()]}  {status:<7}  "
             f"{day.name_vi} / {day.name_en}  [{day.source}]"
+        )
+    print()
+    if not departures:
+        print(f"The shipped data follows the holidays package in {args.year}.")
+    else:
+        print(f"Where the shipped data departs from the holidays package in {args.year}:")
+    for gone in departures:
+        theirs = "a working day" if gone.holidays_working else f"off ({gone.holidays_name})"
+        ours = "working" if gone.shipped.working else "off"
+        print(
+            f"{gone.date.isoformat()}  {_WEEKDAYS[gone.date.weekday()]}  holidays: {theirs}; "
+            f"shipped: {ours} [{gone.shipped.source}]"
         )
     return 0

@@ -14,6 +14,7 @@ from hanchot.calendar import (
     CountingRules,
     DayOverride,
     Duration,
+    MakeUpSaturdays,
     Roll,
     WorkingCalendar,
     due_date,
@@ -101,6 +102,13 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="count the day of the event as day 1 (default: not counted, Art. 147)",
     )
+    parser.add_argument(
+        "--make-up-saturdays",
+        choices=[m.value for m in MakeUpSaturdays],
+        default=MakeUpSaturdays.WORKING.value,
+        help="a make-up Saturday (10/01/2026, 22/08/2026) is a working day the roll of "
+        "Art. 148(5) may stop on (working, default) or a weekly rest day it passes (rest)",
+    )
     add_calendar_option(parser)
     parser.add_argument("--lang", choices=("vi", "en"), default="en", help="language of the steps")
     parser.add_argument("--format", choices=("text", "json"), default="text")
@@ -109,7 +117,11 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Print the deadline of ``args``; return the exit code."""
-    rules = CountingRules(count_first_day=args.count_first_day, roll=Roll(args.roll))
+    rules = CountingRules(
+        count_first_day=args.count_first_day,
+        roll=Roll(args.roll),
+        make_up_saturdays=MakeUpSaturdays(args.make_up_saturdays),
+    )
     try:
         deadline = due_date(args.date, args.duration, calendar_from(args.calendar), rules)
     except CalendarError as exc:

@@ -200,8 +200,10 @@ def describe_coverage(coverage: Coverage, pack: RulePack) -> list[str]:
     checked = sum(1 for d in coverage.duties if d.rules)
     lines = [
         f"{pack.id} — {pack.title.get('en')} (plan {coverage.plan})",
-        f"{len(coverage.duties)} duties: {checked} checked by rules, "
-        f"{len(coverage.duties) - checked} not checked from events",
+        (
+            f"{len(coverage.duties)} duties: {checked} checked by rules, "
+            f"{len(coverage.duties) - checked} not checked from events"
+        ),
     ]
     communes = coverage.communes
     bound = "bound" if communes.bound else "not bound"
