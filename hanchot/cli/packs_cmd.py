@@ -256,7 +256,12 @@ def describe_due(rule: AnyRule, lang: str) -> str:
     vi = lang == "vi"
     if isinstance(rule, WithinRule):
         if rule.due is not None:
-            return _fixed(rule.due, lang)
+            after = (
+                "; sự kiện sau ngày đó: không áp dụng ngày này"
+                if vi
+                else "; a trigger after that date is not held to it"
+            )
+            return _fixed(rule.due, lang) + after
         if rule.within is None:
             return (
                 "không có thời hạn: mở cho đến khi hoàn thành"
