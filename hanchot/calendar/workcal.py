@@ -44,7 +44,10 @@ _FIXED_HOLIDAYS = (
     (9, 2, "Quốc khánh", "National Day"),
 )
 _SOURCE_STATUTE = "Labour Code 2019 Art. 112 or later decision (holidays package, VN)"
-_SOURCE_SWAP = "Government day swap for civil servants (holidays package, VN)"
+_SOURCE_SWAP = (
+    "Government day swap for civil servants (holidays package, VN; the announcement's number "
+    "is not recorded: a --calendar line can name it)"
+)
 _ART_112 = "Labour Code 2019 Art. 112(1)"
 # The clause behind each day the holidays package names (its English names), so that a
 # day's source is the text that makes it a day off, not the package that lists it.
