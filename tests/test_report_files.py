@@ -7,13 +7,14 @@ import json
 from collections import Counter
 from pathlib import Path
 
-import icalendar
-import openpyxl
 import pytest
 from example_report import CHECK, example
 
 from hanchot.cli import main
 from hanchot.writers.ics import row_key
+
+icalendar = pytest.importorskip("icalendar", reason="pip install 'hanchot[reports]' (CI installs it)")
+openpyxl = pytest.importorskip("openpyxl", reason="pip install 'hanchot[test]'")
 
 
 def _json(tmp_path: Path) -> dict:  # type: ignore[type-arg]

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from hanchot.rules.model import RulePack
     from hanchot.writers.view import ReportView
 
-__all__ = ["BUILTIN", "Context", "MissingLibrary", "Writer", "emit", "load", "names", "resolve_lang"]
+__all__ = ["BUILTIN", "Context", "MissingLibrary", "Writer", "atomic_file", "emit", "load", "names", "require", "resolve_lang"]
 
 BUILTIN: Mapping[str, str] = {
     "table": "hanchot.writers.table",
@@ -80,6 +80,8 @@ class Writer:
     batch: FolderWrite | None = None
     default_lang: str = "en"
     description: str = ""
+    requires: Mapping[str, str] = field(default_factory=dict)
+    """Modules the format imports -> the pip requirement that provides them."""
 
 
 class MissingLibrary(HanchotError):
@@ -118,6 +120,15 @@ def names(kind: str) -> list[str]:
     return out
 
 
+def require(writer: Writer) -> None:
+    """Raise :class:`MissingLibrary`, saying what to install, if the format's library is absent."""
+    import importlib.util
+
+    for module, requirement in writer.requires.items():
+        if importlib.util.find_spec(module) is None:
+            raise MissingLibrary(f"--format {writer.name} needs {module}: pip install '{requirement}'")
+
+
 def resolve_lang(lang: str | None, writer: Writer) -> str:
     """``--lang`` if given, else the format's own default."""
     return lang or writer.default_lang
@@ -130,6 +141,7 @@ def emit(writer: Writer, kind: str, result: Any, path: Path | None, context: Con
     complete. A binary format refuses a terminal as its standard output.
     """
     write = writer.kinds[kind]
+    require(writer)
     if path is None:
         if writer.binary:
             if sys.stdout.isatty():

@@ -144,7 +144,7 @@ def _summary(view: ReportView) -> str:
     level = Counter(view.agency_level(r["agency"]) for r in violations)
     by_level = [(w.get(lv, lv), level[lv], lv) for lv in (*LEVELS, *sorted(set(level) - set(LEVELS))) if level[lv]]
     rule = Counter(r["rule"] for r in violations)
-    by_rule = [(view.rule_title(r), n, r) for r, n in sorted(rule.items(), key=lambda x: (-x[1], x[0]))]
+    by_rule = [(view.rule_title(r), n, f"{view.rule_title(r)} ({r})") for r, n in sorted(rule.items(), key=lambda x: (-x[1], x[0]))]
     month = Counter(r["due"][:7] for r in violations if r["due"])
     by_month = [(f"{m[5:7]}/{m[2:4]}", month[m]) for m in _months(min(month, default=""), max(month, default=""))]
     return (

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from hanchot.writers import Context, MissingLibrary, Writer, atomic_file
+from hanchot.writers import Context, Writer, atomic_file, require
 from hanchot.writers.view import ReportView, Row, from_report
 from hanchot.writers.words import day_month_year, words
 
@@ -28,14 +28,6 @@ UNMET = ("open", "overdue")
 ALARMS = (dt.timedelta(days=-6, hours=-15), dt.timedelta(hours=-15))
 """09:00 seven days before and one day before the all-day event (which starts at 00:00 of the due date)."""
 _PRODID = "-//hanchot//QMS deadlines//VI"
-
-
-def _icalendar() -> Any:
-    try:
-        import icalendar  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
-        raise MissingLibrary("--format ics needs icalendar: pip install 'hanchot[reports]'") from None
-    return icalendar
 
 
 def row_key(row: Row) -> tuple[str, str, str, str]:
@@ -55,7 +47,8 @@ def dated_unmet(rows: Iterable[Row]) -> list[Row]:
 
 def calendar_bytes(view: ReportView, rows: Sequence[Row], name: str) -> bytes:
     """An iCalendar file of *rows* (already chosen by :func:`dated_unmet`)."""
-    icalendar = _icalendar()
+    import icalendar  # type: ignore[import-untyped,unused-ignore]  # an optional extra (WRITER.requires)
+
     w = words(view.lang)
     cal = icalendar.Calendar()
     cal.add("prodid", _PRODID)
@@ -93,7 +86,6 @@ def calendar_bytes(view: ReportView, rows: Sequence[Row], name: str) -> bytes:
 
 
 def _check(report: Any, out: IO[bytes], context: Context) -> None:
-    _icalendar()
     if context.pack is None:
         raise ValueError("the calendar needs the rule pack for its titles")
     view = from_report(report, context.pack, context.agencies, context.lang)
@@ -102,7 +94,7 @@ def _check(report: Any, out: IO[bytes], context: Context) -> None:
 
 def _batch(view: ReportView, folder: Path, context: Context) -> list[Path]:
     """One calendar per agency of the list, empty when nothing is due, so subscriptions drop met duties."""
-    _icalendar()
+    require(WRITER)
     by_agency: dict[str, list[Row]] = {a: [] for a in view.agencies}
     for row in dated_unmet(view.obligations):
         by_agency.setdefault(row["agency"], []).append(row)
@@ -123,5 +115,6 @@ WRITER = Writer(
     kinds={"check": _check},
     batch=_batch,
     default_lang="vi",
+    requires={"icalendar": "hanchot[reports]"},
     description="calendar reminders (iCalendar): one all-day event per unmet duty, alarms 7 days and 1 day before",
 )

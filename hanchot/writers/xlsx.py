@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import IO, Any
 
-from hanchot.writers import Context, MissingLibrary, Writer, atomic_file
+from hanchot.writers import Context, Writer, atomic_file, require
 from hanchot.writers.view import ReportView, Row, days_late, from_report
 from hanchot.writers.words import STATUSES, words
 
@@ -30,14 +30,6 @@ MAX_WIDTH = 60
 EXPLANATION_WIDTH = 90
 
 Column = tuple[str, Callable[[Row], Any], str]  # heading word, value of a row, kind: text|date|number|wrap
-
-
-def _xlsxwriter() -> Any:
-    try:
-        import xlsxwriter  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:
-        raise MissingLibrary("--format xlsx needs xlsxwriter: pip install 'hanchot[reports]'") from None
-    return xlsxwriter
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -67,7 +59,8 @@ class _Book:
     """An xlsxwriter workbook with the report's formats."""
 
     def __init__(self, target: IO[bytes], view: ReportView) -> None:
-        xlsxwriter = _xlsxwriter()
+        import xlsxwriter  # type: ignore[import-untyped,unused-ignore]  # an optional extra (WRITER.requires)
+
         self.view = view
         self.book = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_numbers": False})
         created = dt.datetime.combine(view.as_of, dt.time())
@@ -178,14 +171,13 @@ def write_workbook(view: ReportView, out: IO[bytes]) -> None:
 
 
 def _check(report: Any, out: IO[bytes], context: Context) -> None:
-    _xlsxwriter()
     if context.pack is None:
         raise ValueError("the workbook needs the rule pack for its titles")
     write_workbook(from_report(report, context.pack, context.agencies, context.lang), out)
 
 
 def _batch(view: ReportView, folder: Path, context: Context) -> list[Path]:
-    _xlsxwriter()
+    require(WRITER)
     target = folder / "report.xlsx"
     with atomic_file(target, binary=True) as out:
         write_workbook(view, out)
@@ -200,5 +192,6 @@ WRITER = Writer(
     kinds={"check": _check},
     batch=_batch,
     default_lang="vi",
+    requires={"xlsxwriter": "hanchot[reports]"},
     description="an Excel workbook: summary, violations, upcoming, obligations, rejected lines",
 )

@@ -5,6 +5,7 @@
   var W = D.words, PAGE = 100;
   var AG = D.agencies, RU = D.rules, ST = D.statuses;
   var asOf = new Date(D.asOf + "T00:00:00Z");
+  var byName = new Intl.Collator(D.lang).compare;  // one collator: localeCompare(x, lang) builds one per call
 
   function el(tag, attrs, children) {
     var e = document.createElement(tag);
@@ -49,7 +50,7 @@
   function setupViolations() {
     var sec = document.getElementById("violations");
     var used = {}; violations.forEach(function (r) { used[r[0]] = 1; });
-    var agencyOptions = Object.keys(used).map(Number).sort(function (a, b) { return AG[a][1].localeCompare(AG[b][1], D.lang); })
+    var agencyOptions = Object.keys(used).map(Number).sort(function (a, b) { return byName(AG[a][1], AG[b][1]); })
       .map(function (i) { return option(i, AG[i][1]); });
     var levels = {}; violations.forEach(function (r) { levels[AG[r[0]][2]] = 1; });
     var rules = {}; violations.forEach(function (r) { rules[r[1]] = 1; });
@@ -74,7 +75,7 @@
     var rows = filtered(), key = COLS[V.sort][1], dir = V.dir;
     rows.sort(function (a, b) {
       var x = key(a), y = key(b);
-      var c = typeof x === "number" ? x - y : String(x).localeCompare(String(y), D.lang);
+      var c = typeof x === "number" ? x - y : V.sort === 4 ? (x < y ? -1 : x > y ? 1 : 0) : byName(String(x), String(y));
       return c * dir || a[0] - b[0] || a[1] - b[1];
     });
     document.getElementById("v-count").textContent = String(rows.length);
@@ -112,7 +113,8 @@
   }
 
   // -- upcoming: a list (30 or 90 days) and a month calendar ---------------------------------
-  var U = {days: 30, month: D.asOf.slice(0, 7)};
+  // The calendar opens on the month of the next duty due (or of the as-of date when none is).
+  var U = {days: 30, month: (upcoming.length ? upcoming[0][4] : D.asOf).slice(0, 7)};
   function setupUpcoming() {
     var sec = document.getElementById("upcoming");
     sec.appendChild(el("h2", {text: W.upcoming}));
@@ -146,7 +148,7 @@
       if (shown >= limit) return;
       var items = byDay[day].slice(0, Math.max(0, limit - shown));
       shown += items.length;
-      list.appendChild(el("li", null, [el("b", {text: dmy(day) + " (" + daysBetween(day) + ")"}),
+      list.appendChild(el("li", null, [el("b", {text: dmy(day) + " (" + W.in_days.replace("{n}", daysBetween(day)) + ")"}),
         el("ul", null, items.map(function (r) {
           return el("li", null, [el("span", {title: AG[r[0]][0], text: AG[r[0]][1]}), " — ",
             el("span", {title: RU[r[1]][0], text: RU[r[1]][1]}), r[3] ? " (" + r[3] + ")" : ""]);
@@ -179,9 +181,9 @@
       var iso = U.month + "-" + (d < 10 ? "0" : "") + d, items = byDay[iso] || [];
       var cell = el("div", {cls: items.length ? "busy" : ""}, [el("span", {cls: "day", text: String(d)})]);
       items.slice(0, 3).forEach(function (r) {
-        cell.appendChild(el("div", {title: AG[r[0]][1] + " — " + RU[r[1]][1], text: AG[r[0]][1]}));
+        cell.appendChild(el("div", {cls: "item", title: AG[r[0]][1] + " — " + RU[r[1]][1], text: AG[r[0]][1]}));
       });
-      if (items.length > 3) cell.appendChild(el("div", {cls: "muted", text: "+" + (items.length - 3)}));
+      if (items.length > 3) cell.appendChild(el("div", {cls: "item muted", text: "+" + (items.length - 3)}));
       cal.appendChild(cell);
     }
   }
@@ -192,11 +194,11 @@
   function setupAgencies() {
     var sec = document.getElementById("agencies");
     sec.appendChild(el("h2", {text: W.agencies}));
-    var order = AG.map(function (_, i) { return i; }).sort(function (a, b) { return AG[a][1].localeCompare(AG[b][1], D.lang); });
+    var order = AG.map(function (_, i) { return i; }).sort(function (a, b) { return byName(AG[a][1], AG[b][1]); });
     var s = el("select", {id: "a-select", "aria-label": W.agency}, [option("", W.agency + "…")]
       .concat(order.map(function (i) { return option(AG[i][0], AG[i][1] + " (" + AG[i][0] + ")"); })));
     s.addEventListener("change", function () { location.hash = s.value ? "agency=" + encodeURIComponent(s.value) : ""; drawAgency(s.value); });
-    var print = el("button", {text: "🖶"});
+    var print = el("button", {text: W.print});
     print.addEventListener("click", function () { document.body.classList.add("print-agency"); window.print(); document.body.classList.remove("print-agency"); });
     sec.appendChild(el("div", {cls: "filters"}, [s, print]));
     sec.appendChild(el("div", {id: "a-body"}));
