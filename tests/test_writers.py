@@ -124,3 +124,16 @@ def test_table_violation_count_equals_json(capsys: pytest.CaptureFixture[str]) -
     count = sum(o["status"] in ("overdue", "met_late") for o in data["obligations"])
     main(CHECK)
     assert f"Violations ({count})" in capsys.readouterr().out
+
+
+def test_a_missing_optional_library_is_named_with_what_to_install(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """Without xlsxwriter, --format xlsx says which extra to install and exits 2, writing nothing."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "xlsxwriter" else real(name, *a))
+    assert main([*CHECK, "--format", "xlsx", "--output", str(tmp_path / "r.xlsx")]) == 2
+    assert "needs xlsxwriter: pip install 'hanchot[reports]'" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

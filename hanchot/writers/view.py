@@ -48,12 +48,6 @@ class ReportView:
         """The overdue and late-met rows, in output order."""
         return [r for r in self.obligations if r["status"] in VIOLATION]
 
-    def upcoming(self, days: int) -> list[Row]:
-        """Open rows falling due within *days* after the as-of date, soonest first."""
-        last = self.as_of + dt.timedelta(days=days)
-        rows = [r for r in self.obligations if r["status"] == "open" and r["due"] and self.as_of < due(r) <= last]
-        return sorted(rows, key=lambda r: (r["due"], r["agency"], r["rule"]))
-
     def agency_name(self, agency_id: str) -> str:
         """The agency's name, or its id when the list gives none."""
         agency = self.agencies.get(agency_id)
