@@ -137,3 +137,14 @@ def test_a_missing_optional_library_is_named_with_what_to_install(
     assert main([*CHECK, "--format", "xlsx", "--output", str(tmp_path / "r.xlsx")]) == 2
     assert "needs xlsxwriter: pip install 'hanchot[reports]'" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_whatif_html_is_in_vietnamese_with_names_and_both_explanations(tmp_path: Path) -> None:
+    """whatif --format html: Vietnamese by default, rule titles and agency names, each difference's two explanations."""
+    page = tmp_path / "w.html"
+    args = ["whatif", "--set", "before_is_inclusive=true", *CHECK[1:], "--format", "html", "--output", str(page)]
+    assert main(args) == 0
+    text = page.read_text(encoding="utf-8")
+    assert '<html lang="vi">' in text and "Phân tích giả định" in text
+    assert "UBND cấp xã gửi báo cáo về UBND cấp huyện trước ngày 22 hàng quý" in text
+    assert "(before_is_inclusive: false)" in text and "(before_is_inclusive: true)" in text

@@ -262,9 +262,12 @@ def _check(report: Any, out: TextIO, context: Context) -> None:
 
 
 def _comparison(comparison: Any, out: TextIO, context: Context) -> None:
-    from hanchot.whatif_output import write_comparison
+    from hanchot.writers.view import rule_titles
+    from hanchot.writers.whatif_html import comparison_body
 
-    write_comparison(comparison, context.agencies, "html", out, context.lang)
+    titles = rule_titles(context.pack, context.lang) if context.pack is not None else {}
+    body = comparison_body(comparison, context.agencies, titles, context.lang)
+    out.write(page(f"{words(context.lang)['whatif']}: {comparison.other_label}", context.lang, body))
 
 
 def _sweep(sweep: Any, out: TextIO, context: Context) -> None:
