@@ -59,6 +59,12 @@ class Context:
     pack: RulePack | None = None
     agencies: Mapping[str, Agency] = field(default_factory=dict)
 
+    def names_pack(self) -> RulePack:
+        """The rule pack, for a format that shows rule titles (see :attr:`Writer.needs_names`)."""
+        if self.pack is None:
+            raise HanchotError("this format shows rule titles and agency names: give it the pack and agencies")
+        return self.pack
+
 
 @dataclass(frozen=True)
 class Writer:
@@ -142,6 +148,8 @@ def emit(writer: Writer, kind: str, result: Any, path: Path | None, context: Con
     """
     write = writer.kinds[kind]
     require(writer)
+    if writer.needs_names and kind == "check":
+        context.names_pack()
     if path is None:
         if writer.binary:
             if sys.stdout.isatty():

@@ -256,9 +256,7 @@ def render(view: ReportView) -> str:
 
 
 def _check(report: Any, out: TextIO, context: Context) -> None:
-    if context.pack is None:
-        raise ValueError("the HTML report needs the rule pack for its titles")
-    out.write(render(from_report(report, context.pack, context.agencies, context.lang)))
+    out.write(render(from_report(report, context.names_pack(), context.agencies, context.lang)))
 
 
 def _comparison(comparison: Any, out: TextIO, context: Context) -> None:

@@ -86,9 +86,7 @@ def calendar_bytes(view: ReportView, rows: Sequence[Row], name: str) -> bytes:
 
 
 def _check(report: Any, out: IO[bytes], context: Context) -> None:
-    if context.pack is None:
-        raise ValueError("the calendar needs the rule pack for its titles")
-    view = from_report(report, context.pack, context.agencies, context.lang)
+    view = from_report(report, context.names_pack(), context.agencies, context.lang)
     out.write(calendar_bytes(view, dated_unmet(view.obligations), f"HTQLCL — {view.pack_id}"))
 
 

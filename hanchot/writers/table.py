@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from hanchot.writers import Context, Writer
 from hanchot.writers.view import ReportView, Row, days_late, from_report
 from hanchot.writers.words import STATUSES, WIDTH, cut, day_month_year, fitting, words
+
+if TYPE_CHECKING:
+    from hanchot.inputs import Agency
+    from hanchot.obligations.model import Report
+    from hanchot.rules.model import RulePack
 
 _SHORT = {  # status headings short enough for a count column
     "vi": {"overdue": "quá hạn", "met_late": "muộn", "open": "đang mở", "met": "đúng hạn", "not_applicable": "k.áp dụng"},
@@ -43,7 +48,8 @@ _TEXT = {
 
 
 def write_table(
-    report: Any, pack: Any, out: TextIO, lang: str = "en", limit: int = 40, agencies: Mapping[str, Any] | None = None
+    report: Report, pack: RulePack, out: TextIO, lang: str = "en", limit: int = 40,
+    agencies: Mapping[str, Agency] | None = None,
 ) -> None:
     """The check report (a :class:`~hanchot.obligations.model.Report`) as an 80-column table."""
     write_view(from_report(report, pack, agencies or {}, lang), out, limit)
@@ -130,7 +136,7 @@ def day_month_year_iso(text: str | None) -> str:
 
 
 def _check(report: Any, out: TextIO, context: Context) -> None:
-    write_table(report, context.pack, out, context.lang, agencies=context.agencies)
+    write_table(report, context.names_pack(), out, context.lang, agencies=context.agencies)
 
 
 def _comparison(comparison: Any, out: TextIO, context: Context) -> None:

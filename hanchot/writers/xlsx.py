@@ -171,9 +171,7 @@ def write_workbook(view: ReportView, out: IO[bytes]) -> None:
 
 
 def _check(report: Any, out: IO[bytes], context: Context) -> None:
-    if context.pack is None:
-        raise ValueError("the workbook needs the rule pack for its titles")
-    write_workbook(from_report(report, context.pack, context.agencies, context.lang), out)
+    write_workbook(from_report(report, context.names_pack(), context.agencies, context.lang), out)
 
 
 def _batch(view: ReportView, folder: Path, context: Context) -> list[Path]:
