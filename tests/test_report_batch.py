@@ -95,3 +95,17 @@ def test_history_as_an_html_page(batch: tuple[Path, Path], tmp_path: Path) -> No
     assert '<html lang="vi">' in text and "<svg" in text and "Lịch sử các lần chạy" in text
     violations = len(_lines(batch[1] / "violations.jsonl"))
     assert f'<div class="card"><b>{violations}</b><span>Mới</span></div>' in text
+
+
+def test_each_agency_gets_a_page_of_its_own(batch: tuple[Path, Path]) -> None:
+    """reports/agencies/ID.html holds that agency's duties only, without the input of other agencies."""
+    _, out = batch
+    obligations = _lines(out / "obligations.jsonl")
+    pages = {p.stem: p for p in (out / "reports" / "agencies").glob("*.html")}
+    assert set(pages) == {o["agency"] for o in obligations}
+    agency = max(pages, key=lambda a: sum(o["agency"] == a and o["status"] in ("overdue", "met_late") for o in obligations))
+    text = pages[agency].read_text(encoding="utf-8")
+    data = json.loads(re.search(r'<script type="application/json" id="data">(.*?)</script>', text, re.DOTALL).group(1))  # type: ignore[union-attr]
+    assert [a[0] for a in data["agencies"]] == [agency]
+    assert sum(n for _, _, _, n in data["counts"]) == sum(o["agency"] == agency for o in obligations)
+    assert 'id="input"' not in text and 'id="history"' not in text

@@ -9,15 +9,18 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from browser import Browser, find_chromium
-from example_report import AGENCIES, CHECK
+from example_report import AGENCIES, CHECK, example
 
 from hanchot.cli import main
 from hanchot.inputs import read_agencies
 from hanchot.rules.loader import load_pack
+from hanchot.writers.html_report import render
+from hanchot.writers.view import from_report
 
 CHROMIUM = find_chromium()
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium: apt-get install chromium (CI installs it)")
@@ -119,3 +122,19 @@ def test_screenshot(browser: Browser, tmp_path: Path) -> None:
 
 def _name(agency: str) -> str:
     return next(a.name for a in read_agencies(AGENCIES) if a.id == agency)
+
+
+@needs_chromium
+def test_an_agency_page_opens_on_its_own_section(tmp_path: Path) -> None:
+    """A batch's page for one agency opens with that agency's section drawn, without errors."""
+    report, pack, agencies = example()
+    view = from_report(report, pack, agencies, "vi")
+    agency = "hue-phuong-huong-long"
+    page = tmp_path / "agency.html"
+    page.write_text(render(replace(view, obligations=[r for r in view.obligations if r["agency"] == agency]), agency), encoding="utf-8")
+    assert CHROMIUM is not None
+    with Browser(CHROMIUM) as browser:
+        browser.open(page)
+        assert browser.errors() == []
+        assert browser.evaluate("document.querySelector('#a-body h3').textContent") == agencies[agency].name
+        assert browser.evaluate("document.title").startswith(f"Báo cáo thực hiện HTQLCL — {agencies[agency].name}")

@@ -13,6 +13,7 @@ other duty is counted, per agency and rule.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
 import json
 from collections import Counter
@@ -30,7 +31,9 @@ LEVELS = ("province", "department", "district", "commune", "unit")
 _COLOURS = {"overdue": "#b3261e", "met_late": "#e8710a", "open": "#1a73e8", "met": "#188038", "not_applicable": "#80868b"}
 
 
+@functools.cache
 def _asset(name: str) -> str:
+    """A file shipped with hanchot (read once: a batch writes thousands of pages)."""
     return resources.files("hanchot.writers").joinpath("assets", name).read_text(encoding="utf-8")
 
 
@@ -235,24 +238,34 @@ def page(title: str, lang: str, body: str, data: Any | None = None) -> str:
     )
 
 
-def render(view: ReportView) -> str:
-    """The whole report of *view* as one HTML page."""
+def render(view: ReportView, agency: str | None = None) -> str:
+    """The whole report of *view* as one HTML page.
+
+    With *agency*, the page of that agency alone (the view holds only its rows):
+    titled with its name, without the input accounting and history, which
+    concern every agency.
+    """
     w = words(view.lang)
     dates = f'{html.escape(w["as_of"])} <b>{day_month_year(view.as_of)}</b>'
     if view.known_at:
         dates += f' · {html.escape(w["known_at"])} <b>{day_month_year(view.known_at)}</b>'
+    sections = ["summary", "violations", "upcoming", "agencies"]
+    if agency is None:
+        sections += ["history", "input"] if view.history else ["input"]
+    title = w["report_title"] + (f" — {view.agency_name(agency)}" if agency else "")
     header = (
-        f'<header><h1>{html.escape(w["report_title"])}</h1><p class="plan">{html.escape(view.pack_title)}</p>'
+        f'<header><h1>{html.escape(title)}</h1><p class="plan">{html.escape(view.pack_title)}</p>'
         f'<p>{html.escape(w["pack"])}: <code>{html.escape(view.pack_id)}</code> · {dates}</p>'
-        f'<nav>{"".join(f"<a href=#{k}>{html.escape(w[k])}</a>" for k in ("summary", "violations", "upcoming", "agencies", "input"))}'
-        f'{"<a href=#history>" + html.escape(w["history"]) + "</a>" if view.history else ""}</nav></header>'
+        f'<nav>{"".join(f"<a href=#{k}>{html.escape(w[k])}</a>" for k in sections)}</nav></header>'
     )
     shells = (
         '<section id="violations"></section><section id="upcoming"></section><section id="agencies"></section>'
     )
-    history = history_section(view.history, view.lang, view.agencies) if view.history else ""
-    body = f"{header}<main>{_summary(view)}{shells}{history}{_input(view)}</main>"
-    return page(f"{w['report_title']} — {view.pack_id} — {day_month_year(view.as_of)}", view.lang, body, payload(view))
+    rest = ""
+    if agency is None:
+        rest = (history_section(view.history, view.lang, view.agencies) if view.history else "") + _input(view)
+    body = f"{header}<main>{_summary(view)}{shells}{rest}</main>"
+    return page(f"{title} — {view.pack_id} — {day_month_year(view.as_of)}", view.lang, body, payload(view))
 
 
 def _check(report: Any, out: TextIO, context: Context) -> None:
@@ -283,12 +296,25 @@ def _history(history: Any, out: TextIO, context: Context) -> None:
 
 
 def _batch(view: ReportView, folder: Path, context: Context) -> list[Path]:
+    """``report.html`` for every agency, and ``agencies/ID.html`` for each one, to send to it."""
+    from dataclasses import replace
+
     from hanchot.writers import atomic_file
 
     target = folder / "report.html"
     with atomic_file(target) as out:
         out.write(render(view))
-    return [target]
+    written = [target]
+    by_agency: dict[str, list[Row]] = {}
+    for row in view.obligations:
+        by_agency.setdefault(row["agency"], []).append(row)
+    for agency, rows in sorted(by_agency.items()):
+        own = replace(view, obligations=rows, rejected=(), history=None)
+        target = folder / "agencies" / f"{agency}.html"
+        with atomic_file(target) as out:
+            out.write(render(own, agency))
+        written.append(target)
+    return written
 
 
 WRITER = Writer(

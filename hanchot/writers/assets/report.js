@@ -204,6 +204,7 @@
     sec.appendChild(el("div", {id: "a-body"}));
     var m = /agency=([^&]+)/.exec(location.hash);
     if (m) { s.value = decodeURIComponent(m[1]); drawAgency(s.value); }
+    else if (AG.length === 1) { s.value = AG[0][0]; drawAgency(s.value); }  // one agency's own page
   }
   function drawAgency(id) {
     var box = document.getElementById("a-body");
