@@ -110,7 +110,10 @@ def load(name: str) -> Writer:
         from hanchot.errors import UnknownNameError, suggest
 
         raise UnknownNameError(f"no output format {name!r}{suggest(name, list(modules))}")
-    writer: Writer = importlib.import_module(modules[name]).WRITER
+    try:
+        writer: Writer = importlib.import_module(modules[name]).WRITER
+    except (ImportError, AttributeError) as exc:
+        raise HanchotError(f"output format {name!r}: module {modules[name]} has no WRITER ({exc}); see {ENV_VAR}") from exc
     if writer.name != name:
         raise HanchotError(f"module {modules[name]} declares format {writer.name!r}, registered as {name!r}")
     return writer

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from hanchot.writers import Context, Writer
-from hanchot.writers.view import ReportView, Row, days_late, from_report
+from hanchot.writers.view import VIOLATION, ReportView, Row, days_late, from_report
 from hanchot.writers.words import STATUSES, day_month_year, words
 
 UPCOMING_DAYS = 90
@@ -53,7 +53,7 @@ def payload(view: ReportView) -> dict[str, Any]:
         a, r, s = agency_index[row["agency"]], rule_index[row["rule"]], status_index[row["status"]]
         counts[(a, r, s)] += 1
         upcoming = row["status"] == "open" and row["due"] and view.as_of < dt.date.fromisoformat(row["due"]) <= last
-        if row["status"] in ("overdue", "met_late") or upcoming:
+        if row["status"] in VIOLATION or upcoming:
             rows.append(_row(row, a, r, s, view.as_of, strings))
     return {
         "lang": view.lang,
@@ -71,7 +71,7 @@ def payload(view: ReportView) -> dict[str, Any]:
 
 
 def _row(row: Row, a: int, r: int, s: int, as_of: dt.date, strings: dict[str, int]) -> list[Any]:
-    """[agency, rule, status, period or trigger, due, days late, explanation line numbers, basis]."""
+    """[agency, rule, status (index in STATUSES), period or trigger, due, days late, explanation line numbers]."""
     lines = [strings.setdefault(line, len(strings)) for line in row["explanation"]]
     late = days_late(row, as_of)
     return [a, r, s, row["period"] or row["trigger"] or "", row["due"] or "", late, lines]

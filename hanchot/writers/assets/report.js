@@ -20,6 +20,8 @@
   function option(value, text) { return el("option", {value: value, text: text}); }
   function daysBetween(iso) { return Math.round((new Date(iso + "T00:00:00Z") - asOf) / 86400000); }
   function explanation(row) { return el("ol", null, row[6].map(function (i) { return el("li", {text: D.strings[i]}); })); }
+  // A row: [agency, rule, status, period, due, days late, explanation lines]; statuses are
+  // numbered as in D.statuses: 0 overdue, 1 met late, 2 open (the Python STATUSES order).
   var isViolation = function (r) { return r[2] === 0 || r[2] === 1; };
   var violations = D.rows.filter(isViolation);
   var upcoming = D.rows.filter(function (r) { return r[2] === 2; })
