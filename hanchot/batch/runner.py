@@ -58,6 +58,8 @@ class BatchOptions:
     slice_bytes: int = 64 << 20
     partition_bytes: int = 96 << 20  # of spilled lines per partition, bounds worker memory
     spill_dir: Path | None = None
+    reports: Sequence[str] = ()  # formats of hanchot.writers that write a batch (html, xlsx, ics)
+    report_lang: str | None = None  # None: each report format's own default
 
 
 @dataclass
@@ -260,6 +262,14 @@ def run_batch(opts: BatchOptions) -> BatchResult:
                 failed_agencies=failed_agencies,
             )
             timings["history"] = time.perf_counter() - t0
+        if opts.reports:
+            from hanchot.writers.batch import write_reports
+
+            t0 = time.perf_counter()
+            written = write_reports(opts.output, opts.reports, summary, pack=pack, agencies=agencies,
+                                    lang=opts.report_lang, history=opts.history)  # fmt: skip
+            summary["files"]["reports"] = sorted(p.relative_to(opts.output).as_posix() for p in written)
+            timings["reports"] = time.perf_counter() - t0
         timings["total"] = time.perf_counter() - t_start
         exit_code = EXIT_PARTITION_FAILED if failures else EXIT_VIOLATIONS if violations else EXIT_OK
         summary["partitions"] = {

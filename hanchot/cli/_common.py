@@ -39,7 +39,10 @@ def add_input_arguments(parser: argparse.ArgumentParser, *, many_events: str = "
         "--as-of", type=iso_date, default=None, help="evaluation date (default: today in Vietnam)"
     )
     parser.add_argument("--calendar", type=Path, action="append", default=[], help="extra day overrides")
-    parser.add_argument("--lang", choices=("vi", "en"), default="en")
+    parser.add_argument(
+        "--lang", choices=("vi", "en"), default=None,
+        help="language (default: vi for html, xlsx and ics, en otherwise)",
+    )
 
 
 def calendar_from(args: argparse.Namespace) -> WorkingCalendar:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from hanchot.cli._common import EXIT_USAGE, guarded, iso_date, today_in_vietnam
+from hanchot.writers import names
 
 
 def _jobs(text: str) -> int:
@@ -45,7 +46,14 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--history", type=Path, default=None, help="SQLite run history: new and resolved violations")
     parser.add_argument("--scheduler", default=None, metavar="ADDRESS", help="run on this Dask scheduler (hanchot[dask])")
     parser.add_argument("--calendar", type=Path, action="append", default=[], help="extra day overrides")
-    parser.add_argument("--lang", choices=("vi", "en"), default="en")
+    parser.add_argument(
+        "--lang", choices=("vi", "en"), default=None,
+        help="language of the explanations (default: en) and of the reports (default: vi)",
+    )
+    parser.add_argument(
+        "--report", nargs="+", default=[], choices=names("batch"), metavar="FORMAT",
+        help=f"also write reports people read into OUTPUT/reports: {', '.join(names('batch'))}",
+    )
     parser.add_argument("--spill-dir", type=Path, default=None, help="temporary folder (default: the system's)")
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None, help="always report progress")
@@ -56,6 +64,9 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``hanchot batch``; return its exit code."""
     from hanchot.batch import BatchOptions, run_batch
+    from hanchot.writers.batch import check_formats
+
+    check_formats(args.report)
 
     if args.output.exists() and not args.output.is_dir():
         import sys
@@ -72,10 +83,12 @@ def run(args: argparse.Namespace) -> int:
         jobs=args.jobs or os.cpu_count() or 1,
         format=args.format,
         history=args.history,
-        lang=args.lang,
+        lang=args.lang or "en",
         calendars=args.calendar,
         scheduler=args.scheduler,
         progress=args.progress,
         spill_dir=args.spill_dir,
+        reports=tuple(dict.fromkeys(args.report)),
+        report_lang=args.lang,
     )
     return run_batch(options).exit_code

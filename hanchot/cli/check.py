@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 from typing import Any
 
 from hanchot.cli._common import (
@@ -20,13 +19,12 @@ from hanchot.cli._common import (
     guarded,
     iso_date,
     today_in_vietnam,
-    write_and_close,
 )
 from hanchot.engine import Engine
 from hanchot.inputs import read_agencies, read_events
-from hanchot.output import write_csv, write_json, write_table
 from hanchot.rules.changes import parse_change, variant
 from hanchot.rules.loader import load_pack
+from hanchot.writers.cli import add_format_arguments, write_result
 
 
 def register(subparsers: Any) -> None:
@@ -34,8 +32,7 @@ def register(subparsers: Any) -> None:
     parser = subparsers.add_parser("check", help="check agencies' events against a rule pack")
     add_input_arguments(parser)
     parser.add_argument("--known-at", type=iso_date, default=None, help="only events recorded by this date")
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    parser.add_argument("--output", type=Path, default=None, help="write here instead of stdout")
+    add_format_arguments(parser, "check")
     parser.add_argument("--strict", action="store_true", help="any rejected input line is fatal")
     parser.add_argument(
         "--set", dest="changes", action="append", default=[], metavar="[RULE.]PARAM=VALUE",
@@ -50,6 +47,7 @@ def run(args: argparse.Namespace) -> int:
     if args.changes:
         pack = variant(args.pack, [parse_change(c, pack) for c in args.changes])
     agencies = read_agencies(args.agencies)
+    agencies_by_id = {a.id: a for a in agencies}
     as_of = args.as_of or today_in_vietnam()
     with Engine(pack, agencies, calendar=calendar_from(args)) as engine:
         report = engine.evaluate(read_events(args.events), as_of, known_at=args.known_at)
@@ -58,12 +56,7 @@ def run(args: argparse.Namespace) -> int:
             sys.stderr.write(f"hanchot: rejected: {rejection}\n")
         sys.stderr.write(f"hanchot: error: {len(report.rejected)} input line(s) rejected (--strict)\n")
         return EXIT_USAGE
-    if args.format == "json":
-        write_and_close(args.output, lambda out: write_json(report, out, args.lang))
-    elif args.format == "csv":
-        write_and_close(args.output, lambda out: write_csv(report.obligations, out, args.lang))
-    else:
-        write_and_close(args.output, lambda out: write_table(report, pack, out, args.lang))
+    write_result(args, "check", report, pack=pack, agencies=agencies_by_id)
     if report.rejected and args.format != "table":
         sys.stderr.write(f"hanchot: {len(report.rejected)} input line(s) rejected; see 'rejected' in the output\n")
     return EXIT_VIOLATIONS if report.violations else EXIT_OK

@@ -8,10 +8,7 @@ night it was resolved (if it was). Exit code 0, or 2 on bad input or usage.
 from __future__ import annotations
 
 import argparse
-import csv
-import json
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from hanchot.cli._common import (
     EXIT_OK,
@@ -19,12 +16,12 @@ from hanchot.cli._common import (
     calendar_from,
     guarded,
     iso_date,
-    write_and_close,
 )
 from hanchot.engine import Engine
 from hanchot.inputs import read_agencies, read_events
-from hanchot.replay import Night, nights, replay, timeline
+from hanchot.replay import nights, replay
 from hanchot.rules.loader import load_pack
+from hanchot.writers.cli import add_format_arguments, write_result
 
 
 def register(subparsers: Any) -> None:
@@ -34,8 +31,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--from", dest="first", type=iso_date, required=True, help="first night")
     parser.add_argument("--to", dest="last", type=iso_date, required=True, help="last night")
     parser.add_argument("--every", choices=("day", "week", "month"), default="day")
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    parser.add_argument("--output", type=Path, default=None)
+    add_format_arguments(parser, "replay")
     parser.set_defaults(run=guarded(run))
 
 
@@ -46,38 +42,6 @@ def run(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
     with Engine(pack, read_agencies(args.agencies), calendar=calendar_from(args)) as engine:
         replayed = list(replay(engine, read_events(args.events), nights(args.first, args.last, args.every)))
-    write_and_close(args.output, lambda out: _write(replayed, args.format, out))
+    write_result(args, "replay", replayed, pack=pack, agencies=engine.agencies)
     return EXIT_OK
 
-
-def _write(replayed: list[Night], fmt: str, out: TextIO) -> None:
-    lives = timeline(replayed)
-    rows = [
-        {"rule": k[0], "agency": k[1], "period": k[2], "trigger": k[3], **life.to_dict()} for k, life in lives.items()
-    ]
-    summary = [
-        {
-            "night": n.date.isoformat(),
-            "violations": n.violations,
-            "new": len(n.new_violations),
-            "resolved": len(n.resolved_violations),
-            "agencies_evaluated": n.evaluated_agencies,
-        }
-        for n in replayed
-    ]
-    if fmt == "json":
-        json.dump({"nights": summary, "violations": rows}, out, ensure_ascii=False, indent=2)
-        out.write("\n")
-    elif fmt == "csv":
-        writer = csv.DictWriter(
-            out, fieldnames=["rule", "agency", "period", "trigger", "first_seen", "status_when_seen", "resolved_on"],
-            lineterminator="\n",
-        )
-        writer.writeheader()
-        writer.writerows(rows)
-    else:
-        out.write(f"{'Night':<12}{'violations':>11}{'new':>7}{'resolved':>10}{'evaluated':>11}\n" + "-" * 51 + "\n")
-        out.writelines(f"{s['night']:<12}{s['violations']:>11}{s['new']:>7}{s['resolved']:>10}{s['agencies_evaluated']:>11}\n" for s in summary)
-        resolved = [r for r in rows if r["resolved_on"]]
-        out.write(f"\n{len(rows)} violations became visible; {len(resolved)} were later resolved.\n")
-        out.writelines(f"  {r['agency']} {r['rule']} {r['period'] or r['trigger']}: seen {r['first_seen']}, resolved {r['resolved_on']}\n" for r in resolved[:40])

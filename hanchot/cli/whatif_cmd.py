@@ -6,7 +6,6 @@ Exit code 0 when the comparison ran (whatever it found), 2 on bad input or usage
 from __future__ import annotations
 
 import argparse
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -18,14 +17,14 @@ from hanchot.cli._common import (
     guarded,
     iso_date,
     today_in_vietnam,
-    write_and_close,
 )
 from hanchot.errors import UnknownNameError
 from hanchot.inputs import read_agencies, read_events
 from hanchot.rules.changes import parse_change, variant
 from hanchot.rules.loader import load_pack
 from hanchot.whatif import compare, compare_packs
-from hanchot.whatif_output import write_comparison, write_sweep
+from hanchot.writers.cli import add_format_arguments, write_result
+from hanchot.writers.view import Sweep
 
 
 def register(subparsers: Any) -> None:
@@ -39,8 +38,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument("--from", dest="first", type=iso_date, help="only obligations due on or after")
     parser.add_argument("--to", dest="last", type=iso_date, help="only obligations due on or before")
     parser.add_argument("--known-at", type=iso_date, default=None, help="only events recorded by this date")
-    parser.add_argument("--format", choices=("table", "json", "csv", "html"), default="table")
-    parser.add_argument("--output", type=Path, default=None)
+    add_format_arguments(parser, "comparison")
     parser.set_defaults(run=guarded(run))
 
 
@@ -74,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     comparisons = [compare(f"pack {args.pack}", label, base_report, r) for label, r in zip(labels, reports, strict=True)]
     by_id = {a.id: a for a in agencies}
     if args.sweep:
-        write_and_close(args.output, lambda out: write_sweep(args.sweep, values, comparisons, args.format, out))
+        write_result(args, "sweep", Sweep(args.sweep, values, comparisons), pack=base, agencies=by_id)
     else:
-        write_and_close(args.output, lambda out: write_comparison(comparisons[0], by_id, args.format, out, args.lang))
+        write_result(args, "comparison", comparisons[0], pack=base, agencies=by_id)
     return EXIT_OK

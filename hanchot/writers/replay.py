@@ -1,0 +1,57 @@
+"""The nightly replay as rows writers can show (moved here from ``hanchot replay``)."""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Sequence
+from typing import Any, TextIO
+
+REPLAY_FIELDS = ("rule", "agency", "period", "trigger", "first_seen", "status_when_seen", "resolved_on")
+
+
+def replay_rows(replayed: Sequence[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """One summary row a night, and one row per violation: when it was first seen and resolved."""
+    from hanchot.replay import timeline
+
+    lives = timeline(list(replayed))
+    rows = [{"rule": k[0], "agency": k[1], "period": k[2], "trigger": k[3], **life.to_dict()} for k, life in lives.items()]
+    summary = [
+        {
+            "night": n.date.isoformat(),
+            "violations": n.violations,
+            "new": len(n.new_violations),
+            "resolved": len(n.resolved_violations),
+            "agencies_evaluated": n.evaluated_agencies,
+        }
+        for n in replayed
+    ]
+    return summary, rows
+
+
+def replay_json(replayed: Sequence[Any]) -> dict[str, Any]:
+    """The JSON output of ``hanchot replay``."""
+    summary, rows = replay_rows(replayed)
+    return {"nights": summary, "violations": rows}
+
+
+def write_replay_csv(replayed: Sequence[Any], out: TextIO) -> None:
+    """One CSV row per violation."""
+    writer = csv.DictWriter(out, fieldnames=REPLAY_FIELDS, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(replay_rows(replayed)[1])
+
+
+def write_replay_table(replayed: Sequence[Any], out: TextIO) -> None:
+    """One line a night, then the violations that were later resolved."""
+    summary, rows = replay_rows(replayed)
+    out.write(f"{'Night':<12}{'violations':>11}{'new':>7}{'resolved':>10}{'evaluated':>11}\n" + "-" * 51 + "\n")
+    out.writelines(
+        f"{s['night']:<12}{s['violations']:>11}{s['new']:>7}{s['resolved']:>10}{s['agencies_evaluated']:>11}\n"
+        for s in summary
+    )
+    resolved = [r for r in rows if r["resolved_on"]]
+    out.write(f"\n{len(rows)} violations became visible; {len(resolved)} were later resolved.\n")
+    out.writelines(
+        f"  {r['agency']} {r['rule']} {r['period'] or r['trigger']}: seen {r['first_seen']}, resolved {r['resolved_on']}\n"
+        for r in resolved[:40]
+    )
