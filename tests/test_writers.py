@@ -51,7 +51,7 @@ def test_a_format_registered_outside_hanchot_works_through_check(
     lines = capsys.readouterr().out.splitlines()
     report = example()[0]
     assert len(lines) == len(report.violations)
-    assert "UBND phường Bình Tiến\tUBND cấp xã gửi báo cáo về UBND cấp huyện trước ngày 22 hàng quý\t2025-06-21" in lines
+    assert "UBND phường Bình Tiến\tUBND cấp xã gửi báo cáo trước ngày 22 hàng quý (về UBND cấp huyện; từ 01/07/2025 về thành phố, Sở KH&CN)\t2025-06-21" in lines
 
 
 def test_an_output_file_appears_whole_or_not_at_all(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -146,5 +146,5 @@ def test_whatif_html_is_in_vietnamese_with_names_and_both_explanations(tmp_path:
     assert main(args) == 0
     text = page.read_text(encoding="utf-8")
     assert '<html lang="vi">' in text and "Phân tích giả định" in text
-    assert "UBND cấp xã gửi báo cáo về UBND cấp huyện trước ngày 22 hàng quý" in text
+    assert "UBND cấp xã gửi báo cáo trước ngày 22 hàng quý (về UBND cấp huyện; từ 01/07/2025 về thành phố, Sở KH&amp;CN)" in text
     assert "(before_is_inclusive: false)" in text and "(before_is_inclusive: true)" in text
