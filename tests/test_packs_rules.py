@@ -542,3 +542,17 @@ def test_one_reading_for_named_quarters(reading: bool) -> None:
         (o,) = [o for o in report.obligations if o.rule == "internal-audit"]
         statuses.append(o.status.value)
     assert statuses == (["overdue", "overdue"] if reading else ["met", "met"])
+
+
+@pytest.mark.parametrize(("reading", "june", "january"), [(False, "met", "met_late"), (True, "overdue", "met_late")])
+def test_quy_iv_report_follows_the_same_reading(reading: bool, june: str, january: str) -> None:
+    """Lào Cai's report "Quý IV/2026" (000 §II.6 row 6) reads like the Office's audit: a report
+    for "2026" sent in June meets it as a deadline and does not count as a window; one sent
+    in January 2027 is late under both (a window excludes early events, not late ones)."""
+    values = {"named_quarters_are_windows": reading}
+    so = Agency(id="so", level="department", province=PROVINCE)
+    for day, expected in (("2026-06-15", june), ("2027-01-05", january)):
+        report = {"id": "r", "type": "report.submitted", "agency": "so", "date": day, "report": "annual", "period": "2026"}
+        result = Engine(load_pack("lao-cai-2026", values=values), [so]).evaluate([parse_event(report)], as_of=D(2027, 1, 15))
+        (o,) = [o for o in result.obligations if o.rule == "annual-report"]
+        assert (o.due, o.status.value) == (D(2026, 12, 31), expected), day

@@ -181,6 +181,8 @@ def _parsed_period(text: str) -> Period | None:
 
 
 def _period_of(event: Event, rule: EveryRule) -> Period | None:
+    """The period *event* counts for, or None when it counts for none."""
+    window = rule.window
     if rule.period_attribute is not None:
         named = event.attrs.get(rule.period_attribute)
         if isinstance(named, int) and not isinstance(named, bool):
@@ -188,8 +190,14 @@ def _period_of(event: Event, rule: EveryRule) -> Period | None:
         if not isinstance(named, str):
             return None
         period = _parsed_period(named)
-        return period if period is not None and period.kind == rule.period else None
-    window = rule.window
+        if period is None or period.kind != rule.period:
+            return None
+        # An enforced window excludes an event sent inside its period but outside the
+        # window's months; one sent after the period is late, not excluded.
+        outside = window is not None and not window.first_month <= event.date.month <= window.last_month
+        if outside and window is not None and window.enforced and period.contains(event.date):
+            return None
+        return period
     if window is not None and window.enforced and not window.first_month <= event.date.month <= window.last_month:
         return None
     return Period.containing(event.date, rule.period)
