@@ -3,23 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from example_report import CHECK, example
+from example_report import CHECK, EVENTS, example
 
 from hanchot.cli import main
-from hanchot.writers.ics import row_key
+from hanchot.engine import Engine
+from hanchot.inputs import read_events
+from hanchot.writers.ics import row_key, uid
+from hanchot.writers.view import from_report
+from hanchot.writers.xlsx import write_workbook
 
 icalendar = pytest.importorskip("icalendar", reason="pip install 'hanchot[reports]' (CI installs it)")
 openpyxl = pytest.importorskip("openpyxl", reason="pip install 'hanchot[test]'")
 
 
-def _json(tmp_path: Path) -> dict:  # type: ignore[type-arg]
-    assert main([*CHECK, "--format", "json", "--lang", "vi", "--output", str(tmp_path / "r.json")]) == 1
-    data: dict = json.loads((tmp_path / "r.json").read_text(encoding="utf-8"))  # type: ignore[type-arg]
+def _json() -> dict:  # type: ignore[type-arg]
+    """The example's JSON output (``--format json --lang vi`` writes exactly this document)."""
+    data: dict = json.loads(json.dumps(example()[0].to_dict("vi")))  # type: ignore[type-arg]
     return data
 
 
@@ -28,7 +34,7 @@ def workbook(tmp_path_factory: pytest.TempPathFactory) -> tuple[openpyxl.Workboo
     """The example's workbook (Vietnamese by default) and its JSON output."""
     folder = tmp_path_factory.mktemp("xlsx")
     assert main([*CHECK, "--format", "xlsx", "--output", str(folder / "r.xlsx")]) == 1
-    return openpyxl.load_workbook(folder / "r.xlsx"), _json(folder)
+    return openpyxl.load_workbook(folder / "r.xlsx"), _json()
 
 
 def test_workbook_has_the_five_sheets_in_vietnamese(workbook: tuple[openpyxl.Workbook, dict]) -> None:  # type: ignore[type-arg]
@@ -67,23 +73,35 @@ def test_sheets_have_a_frozen_header_an_autofilter_and_a_wrapped_explanation(wor
     assert book["Bị loại"].max_row - 1 == len(data["rejected"]) == 5
 
 
-def test_english_sheet_names(tmp_path: Path) -> None:
+def test_english_sheet_names() -> None:
     """--lang en names the sheets in English."""
-    main([*CHECK, "--format", "xlsx", "--lang", "en", "--output", str(tmp_path / "r.xlsx")])
-    assert openpyxl.load_workbook(tmp_path / "r.xlsx").sheetnames == ["Summary", "Violations", "Upcoming", "Obligations", "Rejected"]
+    report, pack, agencies = example()
+    view = from_report(report, pack, agencies, "en")
+    out = io.BytesIO()
+    write_workbook(replace(view, obligations=view.obligations[:50]), out)
+    out.seek(0)
+    assert openpyxl.load_workbook(out).sheetnames == ["Summary", "Violations", "Upcoming", "Obligations", "Rejected"]
 
 
 def _calendar(path: Path) -> icalendar.Calendar:
     return icalendar.Calendar.from_ical(path.read_bytes())
 
 
-def test_calendar_has_one_event_per_unmet_dated_duty_with_stable_uids(tmp_path: Path) -> None:
-    """One all-day event per open or overdue duty with a due date; UIDs unique and identical across two runs."""
+@pytest.fixture(scope="module")
+def calendars(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example's calendar from two runs of check (a.ics, b.ics), and as of a month later (later.ics)."""
+    folder = tmp_path_factory.mktemp("ics")
     for name in ("a.ics", "b.ics"):
-        assert main([*CHECK, "--format", "ics", "--output", str(tmp_path / name)]) == 1
-    first, second = _calendar(tmp_path / "a.ics"), _calendar(tmp_path / "b.ics")
+        assert main([*CHECK, "--format", "ics", "--output", str(folder / name)]) == 1
+    main([*CHECK[:-1], "2026-01-31", "--format", "ics", "--output", str(folder / "later.ics")])
+    return folder
+
+
+def test_calendar_has_one_event_per_unmet_dated_duty_with_stable_uids(calendars: Path) -> None:
+    """One all-day event per open or overdue duty with a due date; UIDs unique and identical across two runs."""
+    first, second = _calendar(calendars / "a.ics"), _calendar(calendars / "b.ics")
     events = first.walk("VEVENT")
-    data = _json(tmp_path)
+    data = _json()
     unmet = [o for o in data["obligations"] if o["status"] in ("open", "overdue") and o["due"]]
     assert len(events) == len(unmet)
     uids = [str(e["UID"]) for e in events]
@@ -92,30 +110,31 @@ def test_calendar_has_one_event_per_unmet_dated_duty_with_stable_uids(tmp_path: 
     assert sorted(e.decoded("DTSTART") for e in events) == sorted(dt.date.fromisoformat(o["due"]) for o in unmet)
 
 
-def test_calendar_events_remind_7_days_and_1_day_before_in_vietnamese(tmp_path: Path) -> None:
+def test_calendar_events_remind_7_days_and_1_day_before_in_vietnamese(calendars: Path) -> None:
     """Each event: two display alarms (09:00 seven days and one day before), a Vietnamese summary, the basis."""
-    main([*CHECK, "--format", "ics", "--output", str(tmp_path / "c.ics")])
-    for event in _calendar(tmp_path / "c.ics").walk("VEVENT"):
+    for event in _calendar(calendars / "a.ics").walk("VEVENT"):
         start = dt.datetime.combine(event.decoded("DTSTART"), dt.time())
         rings = sorted(start + a.decoded("TRIGGER") for a in event.walk("VALARM"))
         assert rings == [start - dt.timedelta(days=7) + dt.timedelta(hours=9), start - dt.timedelta(days=1) + dt.timedelta(hours=9)]
         assert "Căn cứ: " in str(event["DESCRIPTION"])
     report, pack, agencies = example()
-    summaries = {str(e["SUMMARY"]) for e in _calendar(tmp_path / "c.ics").walk("VEVENT")}
+    summaries = {str(e["SUMMARY"]) for e in _calendar(calendars / "a.ics").walk("VEVENT")}
     periodic = [o for o in report.obligations if o.status.value == "open" and o.due and o.period]
     assert periodic
     for o in periodic:
         assert f"{pack.rule(o.rule).title.vi} — {agencies[o.agency].name} ({o.period})" in summaries
 
 
-def test_a_met_duty_leaves_the_calendar_and_the_others_keep_their_uid(tmp_path: Path) -> None:
-    """A week later the duties met meanwhile are gone; every other event keeps its UID (a re-import updates)."""
-    main([*CHECK, "--format", "ics", "--output", str(tmp_path / "now.ics")])
-    later = [*CHECK[:-1], "2026-01-31"]
-    main([*later, "--format", "ics", "--output", str(tmp_path / "later.ics")])
-    now = {str(e["UID"]) for e in _calendar(tmp_path / "now.ics").walk("VEVENT")}
-    after = {str(e["UID"]) for e in _calendar(tmp_path / "later.ics").walk("VEVENT")}
-    assert now - after and now & after
+def test_a_met_duty_leaves_the_calendar_and_the_others_keep_their_uid(calendars: Path) -> None:
+    """A month later the duties met meanwhile are gone; the duties still unmet keep their UID (a re-import updates)."""
+    now = {str(e["UID"]): e for e in _calendar(calendars / "a.ics").walk("VEVENT")}
+    after = {str(e["UID"]) for e in _calendar(calendars / "later.ics").walk("VEVENT")}
+    report, _, agencies = example()
+    with Engine(report.pack, agencies.values()) as engine:
+        later = engine.evaluate(read_events(EVENTS), dt.date(2026, 1, 31))
+    met_since = {uid(o.key) for o in later.obligations if o.status.value in ("met", "met_late")}
+    assert set(now) - after and set(now) - after <= met_since
+    assert set(now) & after == set(now) - met_since
 
 
 def test_row_key_is_the_obligation_key() -> None:

@@ -6,6 +6,7 @@ why, only where no Chromium is installed.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
 from collections.abc import Iterator
@@ -138,3 +139,29 @@ def test_an_agency_page_opens_on_its_own_section(tmp_path: Path) -> None:
         assert browser.errors() == []
         assert browser.evaluate("document.querySelector('#a-body h3').textContent") == agencies[agency].name
         assert browser.evaluate("document.title").startswith(f"Báo cáo thực hiện HTQLCL — {agencies[agency].name}")
+
+
+@needs_chromium
+def test_sorting_by_days_late_puts_the_longest_overdue_first(browser: Browser, outputs: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    """Clicking 'Số ngày trễ' twice sorts descending: the first row is the duty overdue the longest."""
+    data = outputs[1]
+    longest = max((dt.date(2025, 12, 31) - dt.date.fromisoformat(o["due"])).days
+                  for o in data["obligations"] if o["status"] == "overdue")  # fmt: skip
+    first = browser.evaluate(
+        "(function () { var th = document.querySelector('#v-table th[data-col=\"5\"]'); th.click(); th.click();"
+        " return document.querySelector('#v-body tr.row td.num').textContent; })()"
+    )
+    assert first == str(longest)
+
+
+@needs_chromium
+def test_upcoming_lists_the_duties_due_in_the_next_30_and_90_days(browser: Browser, outputs: tuple[Path, dict]) -> None:  # type: ignore[type-arg]
+    """The upcoming list counts the open duties due within 30 (then 90) days after the as-of date."""
+    as_of = dt.date(2025, 12, 31)
+    for days in (30, 90):
+        expected = sum(
+            1 for o in outputs[1]["obligations"]
+            if o["status"] == "open" and o["due"] and 0 < (dt.date.fromisoformat(o["due"]) - as_of).days <= days
+        )  # fmt: skip
+        shown = browser.evaluate(f"document.getElementById('u-{days}').click(), document.querySelector('#u-list p').textContent")
+        assert shown == f"{expected} nghĩa vụ"

@@ -148,3 +148,38 @@ def test_whatif_html_is_in_vietnamese_with_names_and_both_explanations(tmp_path:
     assert '<html lang="vi">' in text and "Phân tích giả định" in text
     assert "UBND cấp xã gửi báo cáo trước ngày 22 hàng quý (về UBND cấp huyện; từ 01/07/2025 về thành phố, Sở KH&amp;CN)" in text
     assert "(before_is_inclusive: false)" in text and "(before_is_inclusive: true)" in text
+
+
+_ID = st.from_regex(r"[a-z0-9][a-z0-9-]{0,59}", fullmatch=True)
+_TEXT = st.text(alphabet="aăâbcdđeêghiklmnoôơpqrstuưvxyàảãáạằẳẵắặầẩẫấậ ()-,", max_size=120)
+
+
+@given(
+    st.lists(st.tuples(_ID, _TEXT, _ID, _TEXT, _ID, st.sampled_from(["overdue", "met_late", "open"])), max_size=12),
+    st.sampled_from(["vi", "en"]),
+)
+def test_table_lines_fit_and_ids_are_never_cut(rows: list[tuple[str, str, str, str, str, str]], lang: str) -> None:
+    """Whatever the lengths of names, titles and ids (up to 60 characters): no line over 80, every id whole."""
+    import datetime as dt
+
+    from hanchot.inputs import Agency
+    from hanchot.writers.table import write_view
+    from hanchot.writers.view import ReportView
+
+    obligations = [
+        {"rule": rule, "agency": agency, "period": None, "trigger": trigger, "opens": "2025-01-01",
+         "due": "2025-03-01", "status": status, "satisfied_by": [], "basis": "", "explanation": []}
+        for agency, _, rule, _, trigger, status in rows
+    ]  # fmt: skip
+    agencies = {a: Agency(id=a, name=name, level="commune") for a, name, *_ in rows}
+    titles = {rule: title for _, _, rule, title, _, _ in rows}
+    counts = {"read": 0, "used": 0, "ignored": 0, "duplicates": 0, "rejected": 0}
+    view = ReportView("p", "t", dt.date(2025, 6, 1), lang, obligations, agencies, titles, counts)
+    out = io.StringIO()
+    write_view(view, out, limit=100)
+    lines = out.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 80
+    words_of = {w for line in lines for w in re.split(r"[\s()]+", line)}
+    for agency, _, rule, _, trigger, _ in rows:
+        assert {agency, trigger} <= words_of
+        assert rule in words_of or titles[rule] in out.getvalue()

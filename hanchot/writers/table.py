@@ -90,7 +90,11 @@ def _summary(view: ReportView, out: TextIO) -> None:
     for rule in [*view.rules, *sorted(set(counts) - set(view.rules))]:
         if rule in counts:
             numbers = "".join(f"{counts[rule][s]:>{n}}" for s, n in zip(STATUSES, widths, strict=True))
-            out.write(f"{cut(rule, rule_width - 1):<{rule_width}}{numbers}\n")
+            label = rule
+            if len(rule) > rule_width - 1:  # an id is never cut: on a line of its own, the counts below
+                out.write(rule + "\n")
+                label = ""
+            out.write(f"{label:<{rule_width}}{numbers}\n")
             if view.rule_title(rule) != rule:
                 out.write("  " + cut(view.rule_title(rule), WIDTH - 3) + "\n")
 
@@ -114,9 +118,18 @@ def _grouped(view: ReportView, out: TextIO, heading: str, rows: Sequence[Row], l
         for row in by_agency[agency]:
             rule = fitting(view.rule_title(row["rule"]), row["rule"], rule_width)
             what = row["period"] or row["trigger"] or row["opens"]
+            # Identifiers are never cut: one too long for its column takes a line of its own
+            # and the row continues below it, with that cell empty.
+            if len(rule) > rule_width:
+                out.write(f"  {rule}\n")
+                rule = ""
+            if len(what) > 15:
+                indent = 2 + rule_width + 1 if 2 + rule_width + 1 + len(what) < WIDTH else 2
+                out.write(f"{'':<{indent}}{what}\n")
+                what = ""
             days = days_late(row, view.as_of)
             out.write(
-                f"  {cut(rule, rule_width):<{rule_width}} {cut(what, 15):<15} "
+                f"  {rule:<{rule_width}} {what:<15} "
                 f"{day_month_year_iso(row['due']):<10} {'' if days is None else days:>5} {short[row['status']]}\n"
             )
     if len(rows) > limit:

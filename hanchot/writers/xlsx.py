@@ -62,7 +62,8 @@ class _Book:
         import xlsxwriter  # type: ignore[import-untyped,unused-ignore]  # an optional extra (WRITER.requires)
 
         self.view = view
-        self.book = xlsxwriter.Workbook(target, {"in_memory": True, "strings_to_numbers": False})
+        # constant_memory: each row goes to a temporary file as written (300,000 rows would not fit in memory).
+        self.book = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False})
         created = dt.datetime.combine(view.as_of, dt.time())
         self.book.set_properties({"title": view.pack_title, "created": created, "author": "hanchot"})
         self.head = self.book.add_format({"bold": True, "bg_color": "#E8EAED", "text_wrap": True, "valign": "top"})
