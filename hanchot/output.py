@@ -21,7 +21,7 @@ CSV_FIELDS = ("agency", "rule", "period", "trigger", "opens", "due", "status", "
 _WORDS = {
     "en": {
         "title": "Obligations under {pack} as of {as_of}",
-        "input": "Events read {read}: used {used}, ignored {ignored}, duplicates {duplicates}, rejected {rejected}",
+        "input": "Events read {read}: used {used}, ignored {ignored}, duplicates {duplicates}, conflicts {conflicts}, rejected {rejected}",
         "summary": "Summary by rule",
         "rule": "Rule",
         "violations": "Violations ({n})",
@@ -33,6 +33,7 @@ _WORDS = {
         "status": "Status",
         "more": "... and {n} more (use --format json or csv for all)",
         "rejected": "Rejected input lines ({n})",
+        "conflicts": "Different events under one id ({n})",
         Status.MET: "met",
         Status.MET_LATE: "late",
         Status.OVERDUE: "overdue",
@@ -41,7 +42,7 @@ _WORDS = {
     },
     "vi": {
         "title": "Nghĩa vụ theo {pack} tính đến {as_of}",
-        "input": "Sự kiện đã đọc {read}: dùng {used}, bỏ qua {ignored}, trùng {duplicates}, bị loại {rejected}",
+        "input": "Sự kiện đã đọc {read}: dùng {used}, bỏ qua {ignored}, trùng {duplicates}, xung đột {conflicts}, bị loại {rejected}",
         "summary": "Tổng hợp theo quy định",
         "rule": "Quy định",
         "violations": "Vi phạm ({n})",
@@ -53,6 +54,7 @@ _WORDS = {
         "status": "Trạng thái",
         "more": "... và {n} dòng khác (dùng --format json hoặc csv để xem đủ)",
         "rejected": "Dòng dữ liệu bị loại ({n})",
+        "conflicts": "Sự kiện khác nhau cùng mã ({n})",
         Status.MET: "đúng hạn",
         Status.MET_LATE: "muộn",
         Status.OVERDUE: "quá hạn",
@@ -112,6 +114,9 @@ def write_table(report: Report, pack: RulePack, out: TextIO, lang: str = "en", l
     if report.rejected:
         out.write("\n" + w["rejected"].format(n=len(report.rejected)) + "\n")
         out.writelines(_cut(str(rejection), 80) + "\n" for rejection in report.rejected[:limit])
+    if report.conflicts:
+        out.write("\n" + w["conflicts"].format(n=len(report.conflicts)) + "\n")
+        out.writelines(str(conflict) + "\n" for conflict in report.conflicts[:limit])
 
 
 def _write_rows(out: TextIO, heading: str, rows: list[Obligation], w: dict[Any, str], limit: int) -> None:

@@ -210,7 +210,7 @@ def _route_jsonl(
     same id. Other lines are spilled raw, and workers parse them (their own fast
     path recognises the light events in other layouts).
     """
-    from hanchot.batch.partition import AFTER_AS_OF, NOT_YET_RECORDED
+    from hanchot.ledger import AFTER_AS_OF, NOT_YET_RECORDED
 
     get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
     search, key = _AGENCY.search, b'"agency": "'

@@ -306,10 +306,10 @@ def run_batch(opts: BatchOptions) -> BatchResult:
 
 def _typed(pack: Any) -> frozenset[str]:
     """The event types some pattern of *pack* names (those the matcher indexes)."""
-    from hanchot.engine import _compile_roles
+    from hanchot.engine import compile_roles
     from hanchot.rules.matcher import compile_pattern
 
-    patterns, _ = _compile_roles(pack.rules)
+    patterns, _ = compile_roles(pack.rules)
     return frozenset(compile_pattern(p).type for p in patterns)
 
 
@@ -359,7 +359,7 @@ def _reconcile(
             routed = broadcasts.get(event_id, set())
             if routed != {expected}:
                 with_buckets(key, expected)
-        for event_id in r.conflicts + r.broadcast_dups + [t for t in r.retracted if t in broadcasts]:
+        for event_id in r.shadow_mismatch + r.broadcast_dups + [t for t in r.retracted if t in broadcasts]:
             for buckets in broadcasts.get(event_id, ()):
                 with_buckets(key, buckets)
     # Ids kept by two partitions, and retractions whose target another partition holds:
@@ -400,12 +400,13 @@ def _summarise(
     total_lines: int,
 ) -> dict[str, Any]:
     ignored: Counter[str] = Counter()
-    read = used = duplicates = rejected = 0
+    read = used = duplicates = conflicts = rejected = 0
     placed = {i for r in results.values() for i in r.placed_shadows}
     for r in results.values():
         read += r.read
         used += r.used
         duplicates += r.duplicates
+        conflicts += r.conflicts
         rejected += len(r.rejected)
         ignored.update(r.ignored)
         for event_id in r.pending_broadcasts:  # not placed at home, placed by a shadow copy
@@ -428,6 +429,7 @@ def _summarise(
         "used": used,
         "ignored": sum(ignored.values()),
         "duplicates": duplicates,
+        "conflicts": conflicts,
         "rejected": rejected,
         "ignored_because": dict(sorted(ignored.items())),
     }
@@ -450,6 +452,8 @@ def _summarise(
         "by_rule": {k: dict(sorted(v.items())) for k, v in sorted(by_rule.items())},
         "by_agency_level": {k: dict(sorted(v.items())) for k, v in sorted(by_level.items())},
     }
+    conflict_list = sorted((c for r in results.values() for c in r.conflict_list), key=lambda c: c.sort_key())
+    summary["conflicts"] = [c.to_dict() for c in conflict_list]
     summary["files"] = {
         "obligations": f"obligations.{opts.format}",
         "violations": f"violations.{opts.format}",

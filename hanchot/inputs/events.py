@@ -87,6 +87,35 @@ class Rejection:
         return f"{self.file}:{self.line}: field {self.field!r}: {self.reason}"
 
 
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two different events under one id: where each is, and whether both count."""
+
+    id: str
+    kept: tuple[str, int]
+    """The least copy (it counts)."""
+    other: tuple[str, int]
+    both_count: bool
+    """True when the copies name different agencies: each counts for its own."""
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Order of the report: by id, then by the other copy's place."""
+        return (self.id, self.kept, self.other)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The conflict as a JSON-ready mapping."""
+        return {
+            "id": self.id,
+            "kept": f"{self.kept[0]}:{self.kept[1]}",
+            "other": f"{self.other[0]}:{self.other[1]}",
+            "counts": "both" if self.both_count else "kept",
+        }
+
+    def __str__(self) -> str:
+        which = "both count, each for its own agency" if self.both_count else "the first counts"
+        return f"id {self.id!r}: {self.kept[0]}:{self.kept[1]} and {self.other[0]}:{self.other[1]} differ; {which}"
+
+
 def read_events(paths: PathArg | Iterable[PathArg]) -> Iterator[Event | Rejection]:
     """Yield the events and rejections of *paths* (files or directories), in order.
 

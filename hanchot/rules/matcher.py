@@ -281,6 +281,8 @@ class Matcher:
         except BaseException:
             backend.close()
             raise
+        self.types: frozenset[str] = frozenset(groups)
+        """The event types some pattern names (an event of another type matches none)."""
         # Native resources are freed even if the caller forgets close().
         self._finalizer = weakref.finalize(self, backend.close)
 
