@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hanchot.batch.plan import Plan
-from hanchot.batch.route import LINE_SHIFT, NO_NEWLINE, peak_rss_kib, spill_path
+from hanchot.batch.route import HOME_BITS, LINE_SHIFT, NO_NEWLINE, peak_rss_kib, spill_path
 from hanchot.engine import Engine
-from hanchot.inputs.events import Conflict, Rejection, parse_jsonl_line
-from hanchot.inputs.records import RESERVED_KEYS, RETRACTION, Event
-from hanchot.ledger import AFTER_AS_OF, NOT_YET_RECORDED, Ledger
+from hanchot.inputs.lines import Conflict, Rejection, common_fields, event_of, parse_line
+from hanchot.inputs.records import Event
+from hanchot.ledger import Ledger, visibility
 from hanchot.obligations.model import Obligation
 from hanchot.output import obligation_row
 
@@ -166,9 +166,7 @@ def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
 # dossiers); the ledger keeps them as one integer — where the line is, and its
 # visibility code — instead of an Event: duplicates, retractions and accounting
 # need no more, and a light event involved in a duplicate is read again.
-_SLOW_KEYS = SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
-_scan = scan_json = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-_fromisoformat = dt.date.fromisoformat
+HOME_MASK = (1 << HOME_BITS) - 1
 _FILE_SHIFT = 42  # a light reference: source number << 42 | byte offset << 2 | visibility code
 _OFFSET_MASK = (1 << 40) - 1
 
@@ -193,7 +191,7 @@ class _Sources:
             raw = fh.readline()
         if path != name:  # a spilled line: the index follows the lines, so cut at the newline
             raw = raw.split(b"\n", 1)[0]
-        item = parse_jsonl_line(raw.removeprefix(b"\xef\xbb\xbf"), name, 0)
+        item = parse_line(raw.removeprefix(b"\xef\xbb\xbf"), name, 0)
         assert isinstance(item, Event)
         return item
 
@@ -229,128 +227,96 @@ def _blocks(fh: Any, size: int) -> Iterator[bytes]:
         yield block
 
 
+@dataclass
+class _Reading:
+    """What reading one partition's lines needs, fixed for the partition."""
+
+    ledger: Ledger
+    sources: _Sources
+    typed: frozenset[str]  # event types some rule pattern names
+    buckets: frozenset[int]
+    as_of: dt.date
+    known_at: dt.date | None
+
+
 def _read(
     task: PartitionTask, config: Config, ledger: Ledger, sources: _Sources, typed: frozenset[str], progress: Callable[[int], None] | None
 ) -> int:
     """Parse and keep every line of the partition; return the number of lines."""
-    buckets = set(task.buckets)
-    as_of, known_at = config.as_of, config.known_at
-    mine, light, events, late = ledger.local, ledger.light, ledger.events, ledger.late
-    assert mine is not None
-    reserved, slow_keys, scan, fromiso, new_event = RESERVED_KEYS, _SLOW_KEYS, _scan, _fromisoformat, Event
-    add, parse_line = ledger.keep, parse_jsonl_line
+    reading = _Reading(ledger, sources, typed, frozenset(task.buckets), config.as_of, config.known_at)
     n = 0
     for route, kind, name, base, chunks in task.tasks:
         path = spill_path(config.spill_dir, route)
         source = sources.add(name, name)  # light events are read again from the input itself
-        fh = open(path, "rb")  # noqa: SIM115
-        try:
+        with open(path, "rb") as fh:
             for bucket, offset, raw_len, index_len, ids_len, refs_len in chunks:
-                fileno = sources.add(path, name, base, offset, raw_len)
                 fh.seek(offset)
                 block = fh.read(raw_len + index_len + ids_len + refs_len)
-                index = array("q")
-                index.frombytes(block[raw_len : raw_len + index_len])
                 if ids_len:
-                    k = _read_light(
-                        ledger, block[raw_len + index_len : raw_len + index_len + ids_len], block[raw_len + index_len + ids_len :], source
-                    )
+                    ids_end = raw_len + index_len + ids_len
+                    k = _read_light(ledger, block[raw_len + index_len : ids_end], block[ids_end:], source)
                     n += k
                     if progress is not None:
                         progress(k)
                 if not raw_len:
                     continue
-                raws = block[:raw_len].split(b"\n")
-                raws.pop()
-                pos = offset
-                others = 0  # lines not counted here: shadows, and copies whose home is read too
-                for v, raw in zip(index, raws):
-                    start = pos
-                    pos += len(raw) + 1
-                    if v & 1023 != bucket:
-                        others += 1
-                        if v & 1023 in buckets:
-                            continue  # the home copy is read too
-                        line = base + (v >> 11)
-                        if kind == "jsonl":
-                            raw = raw if v & NO_NEWLINE else raw + b"\n"
-                            add(parse_line(raw.removeprefix(b"\xef\xbb\xbf") if line == 1 else raw, name, line), True)
-                        else:
-                            add(pickle.loads(base64.b64decode(raw)), True)
-                        continue
-                    if kind != "jsonl":
-                        add(pickle.loads(base64.b64decode(raw)), False)
-                        continue
-                    # The fast path: events.parse_jsonl_line's _fast_event, inlined, plus light events.
-                    if raw.isascii() and b"\\u" not in raw:
-                        text = raw.decode("ascii")
-                        try:
-                            obj, end = scan(text, 0)
-                        except (StopIteration, ValueError):
-                            obj = None
-                        if (
-                            type(obj) is dict
-                            and (end == len(text) or text[end:].isspace())
-                            and slow_keys.isdisjoint(obj)
-                        ):
-                            event_id, event_type, agency, date = obj.get("id"), obj.get("type"), obj.get("agency"), obj.get("date")
-                            if (
-                                type(event_id) is str
-                                and type(event_type) is str
-                                and type(agency) is str
-                                and type(date) is str
-                                and event_id
-                                and event_type
-                                and agency
-                                and event_type != RETRACTION
-                                and len(date) == 10
-                                and date[4] == "-"
-                                and date[7] == "-"
-                            ):
-                                try:
-                                    day = fromiso(date)
-                                except ValueError:
-                                    day = None
-                                if day is not None:
-                                    if (
-                                        event_type not in typed
-                                        and agency in mine
-                                        and event_id not in light
-                                        and event_id not in events
-                                    ):
-                                        ref = fileno | start << 2
-                                        if day > as_of:
-                                            light[event_id] = ref | AFTER_AS_OF
-                                            late[AFTER_AS_OF] += 1
-                                        elif known_at is not None and day > known_at:
-                                            light[event_id] = ref | NOT_YET_RECORDED
-                                            late[NOT_YET_RECORDED] += 1
-                                        else:
-                                            light[event_id] = ref
-                                        continue
-                                    add(
-                                        new_event(
-                                            event_id,
-                                            event_type,
-                                            day,
-                                            agency=agency,
-                                            attrs={k: v for k, v in obj.items() if k not in reserved},
-                                            origin=(name, base + (v >> 11)),
-                                        ),
-                                        False,
-                                    )
-                                    continue
-                    line = base + (v >> 11)
-                    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
-                        raw = raw[3:]
-                    add(parse_line(raw if v & NO_NEWLINE else raw + b"\n", name, line), False)
-                ledger.read += len(index) - others
+                index = array("q")
+                index.frombytes(block[raw_len : raw_len + index_len])
+                fileno = sources.add(path, name, base, offset, raw_len)
+                counted = _read_lines(reading, block[:raw_len], index, bucket, offset, fileno, kind, name, base)
+                ledger.read += counted
                 n += len(index)
                 if progress is not None:
-                    progress(len(index) - others)
-        finally:
-            fh.close()
+                    progress(counted)
     return n
+
+
+def _read_lines(
+    r: _Reading, raw_block: bytes, index: array[int], bucket: int, offset: int, fileno: int, kind: str, name: str, base: int
+) -> int:
+    """Keep the raw lines of one chunk of a spill; return how many are counted here."""
+    ledger, typed, buckets, as_of, known_at = r.ledger, r.typed, r.buckets, r.as_of, r.known_at
+    mine, light, events, late = ledger.local, ledger.light, ledger.events, ledger.late
+    assert mine is not None
+    keep, parse, common, make = ledger.keep, parse_line, common_fields, event_of
+    raws = raw_block.split(b"\n")
+    raws.pop()
+    pos = offset
+    others = 0  # lines not counted here: shadows, and copies whose home is read too
+    for v, raw in zip(index, raws):
+        start = pos
+        pos += len(raw) + 1
+        home = v & HOME_MASK
+        if kind != "jsonl":
+            if home == bucket or home not in buckets:
+                keep(pickle.loads(base64.b64decode(raw)), home != bucket)
+            others += home != bucket
+            continue
+        line = base + (v >> LINE_SHIFT)
+        if home != bucket:
+            others += 1
+            if home not in buckets:  # a shadow (else the home copy is read too)
+                keep(parse(_line_bytes(raw, v, line), name, line), True)
+            continue
+        fields = common(raw)
+        if fields is None:
+            keep(parse(_line_bytes(raw, v, line), name, line), False)
+            continue
+        _, event_id, event_type, agency, day = fields
+        if event_type not in typed and agency in mine and event_id not in light and event_id not in events:
+            code = visibility(day, as_of, known_at)
+            light[event_id] = fileno | start << 2 | code
+            late[code] += 1
+            continue
+        keep(make(fields, (name, line)), False)
+    return len(index) - others
+
+
+def _line_bytes(raw: bytes, entry: int, line: int) -> bytes:
+    """A spilled line as it was in the input: its newline, and no byte order mark."""
+    if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    return raw if entry & NO_NEWLINE else raw + b"\n"
 
 
 def _read_light(ledger: Ledger, ids_block: bytes, refs_block: bytes, source: int) -> int:

@@ -34,7 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hanchot.batch.plan import Plan
-from hanchot.inputs.events import _kind, _open_binary, read_event_file
+from hanchot.inputs.events import file_kind, open_binary, read_event_file
+from hanchot.inputs.lines import LIGHT_LAYOUT
 from hanchot.inputs.records import RETRACTION, Event, nfc
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
@@ -53,7 +54,7 @@ class RouteTask:
 
     @property
     def kind(self) -> str:
-        kind, _ = _kind(self.name)
+        kind, _ = file_kind(self.name)
         assert kind is not None
         return kind
 
@@ -164,7 +165,7 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, light: LightSpec | No
     spill = _Spill(spill_dir, task.task, plan.buckets)
     try:
         if task.kind == "jsonl":
-            _route_jsonl(task, plan, spill, result, light if not _kind(task.name)[1] else None, progress)
+            _route_jsonl(task, plan, spill, result, light if not file_kind(task.name)[1] else None, progress)
         else:
             _route_parsed(task, plan, spill, result, progress)
     finally:
@@ -178,33 +179,13 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, light: LightSpec | No
     return result
 
 
-# A light line in the canonical layout (id, type, agency, date first; then attributes
-# with scalar values), ASCII without escapes or control characters. Every text this
-# matches is a JSON object that json.loads reads with these four strings, no other
-# reserved key, and no string that NFC would change; anything else takes the general path.
-_CH = rb'[ !#-\[\]-~]'
-_WS = rb"[ \t]*"
-_STR1 = rb'"(' + _CH + rb'+)"'
-_VALUE = rb'(?:"' + _CH + rb'*"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null)'
-_ATTR = rb'"(?!(?:id|type|agency|scope|date|at|recorded_at|retracts)")' + _CH + rb'+"'
-_LIGHT = re.compile(
-    rb"\{" + _WS
-    + rb'"id"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
-    + rb'"type"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
-    + rb'"agency"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
-    + rb'"date"' + _WS + rb":" + _WS + rb'"([0-9]{4}-[0-9]{2}-[0-9]{2})"'
-    + rb"(?:" + _WS + rb"," + _WS + _ATTR + _WS + rb":" + _WS + _VALUE + rb")*"
-    + _WS + rb"\}[ \t\r\n]*\Z"
-)
-
-
 def _route_jsonl(
     task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec | None, progress: Any
 ) -> None:
     """Spill each JSON line of *task*, raw, to the bucket of its agency.
 
     With *light* (uncompressed files only), a light event — a valid agency event
-    in the canonical layout (``_LIGHT``) of a type no pattern names — is not
+    in the canonical layout (:data:`~hanchot.inputs.lines.LIGHT_LAYOUT`) of a type no pattern names — is not
     spilled: only its id, and its byte offset in the input file with its
     visibility code; a worker reads the line again only if another line has the
     same id. Other lines are spilled raw, and workers parse them (their own fast
@@ -214,19 +195,19 @@ def _route_jsonl(
 
     get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
     search, key = _AGENCY.search, b'"agency": "'
-    match = _LIGHT.match if light is not None else None
+    match = LIGHT_LAYOUT.match if light is not None else None
     typed = {t.encode() for t in light.typed if t.isascii()} | {RETRACTION.encode()} if light else set()
     as_of = light.as_of if light else dt.date.max
     known_at = light.known_at if light else None
     fromiso = dt.date.fromisoformat
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
     codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
-    _, gz = _kind(task.name)
+    _, gz = file_kind(task.name)
     lineno = 0
     pos = task.start
     end = task.end
     pending = 0
-    with _open_binary(task.name, gz) as fh:
+    with open_binary(task.name, gz) as fh:
         if task.start:
             fh.seek(task.start)
         for raw in fh:
@@ -375,7 +356,7 @@ def peak_rss_kib() -> int:
 
 def slices(name: str, size: int) -> list[tuple[int, int | None]]:
     """Byte ranges of about *size* bytes, each starting at a line, of an uncompressed file."""
-    kind, gz = _kind(name)
+    kind, gz = file_kind(name)
     total = os.path.getsize(name)
     if kind != "jsonl" or gz or total <= size:
         return [(0, None)]

@@ -30,7 +30,7 @@ from hanchot.batch.progress import Progress
 from hanchot.batch.route import LightSpec, RouteResult, RouteTask, peak_rss_kib, run_route, slices
 from hanchot.errors import InputError
 from hanchot.inputs import read_agencies
-from hanchot.inputs.events import Rejection, _files
+from hanchot.inputs.events import Rejection, event_files
 from hanchot.rules.loader import load_pack
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_PARTITION_FAILED = 0, 1, 2, 3
@@ -94,7 +94,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     pack = load_pack(opts.pack)
     pack_ref = opts.pack if not os.path.exists(opts.pack) else os.path.abspath(opts.pack)
     agencies = read_agencies(opts.agencies)
-    files = [name for path in opts.events for name in _files(os.fspath(path))]
+    files = [name for path in opts.events for name in event_files(os.fspath(path))]
     if opts.format == "parquet":
         try:
             import pyarrow  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
