@@ -30,7 +30,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hanchot.batch.plan import Plan
-from hanchot.batch.route import HOME_BITS, LINE_SHIFT, NO_NEWLINE, peak_rss_kib, spill_path
+from hanchot.batch.route import peak_rss_kib
+from hanchot.batch.wire import (
+    CODE_BITS,
+    CODE_MASK,
+    DIGEST_GROUPS,
+    HOME_MASK,
+    LINE_SHIFT,
+    NO_NEWLINE,
+    SOURCE_SHIFT,
+    AgencyRun,
+    CheckTask,
+    PartitionTask,
+    ViolationKey,
+    entry_line,
+    light_offset,
+    light_source,
+    partition_base,
+    spill_path,
+)
 from hanchot.engine import Engine
 from hanchot.inputs.lines import Conflict, Rejection, common_fields, event_of, parse_line
 from hanchot.inputs.records import Event
@@ -38,7 +56,6 @@ from hanchot.ledger import Ledger, visibility
 from hanchot.obligations.model import Obligation
 from hanchot.output import obligation_row
 
-GROUPS = 8  # digest arrays per partition, by low bits (the runner checks one group at a time)
 CSV_FIELDS = ("agency", "rule", "period", "trigger", "opens", "due", "status", "satisfied_by", "basis", "explanation")
 
 
@@ -56,18 +73,6 @@ class Config:
     spill_dir: str
     digest: str  # "hash" (workers started with PYTHONHASHSEED=0) or "blake2b"
     matcher: str = "auto"
-
-
-@dataclass(frozen=True)
-class PartitionTask:
-    """Evaluate the agencies of *buckets*, reading their spills of every route task."""
-
-    partition: int
-    buckets: tuple[int, ...]
-    # (route task, kind, input file name, line base, chunks of its spill for these buckets:
-    # (bucket, offset, raw lines length, index length, light ids length, light refs length))
-    tasks: tuple[tuple[int, str, str, int, tuple[tuple[int, int, int, int, int, int], ...]], ...]
-    attempt: int = 0
 
 
 @dataclass
@@ -93,11 +98,11 @@ class PartitionResult:
     shadow_mismatch: list[str] = field(default_factory=list)  # ids kept both as a shadow and at home
     obligations_file: str = ""
     violations_file: str = ""
-    runs: list[tuple[str, int, int, int, int]] = field(default_factory=list)  # agency, obl start, end, vio start, end
+    runs: list[AgencyRun] = field(default_factory=list)
     by_status: dict[str, int] = field(default_factory=dict)
     by_rule: dict[str, dict[str, int]] = field(default_factory=dict)
     by_level: dict[str, dict[str, int]] = field(default_factory=dict)
-    violations: list[tuple[str, str, str, str, str, int, str]] = field(default_factory=list)
+    violations: list[ViolationKey] = field(default_factory=list)
     events: int = 0
     light: int = 0  # events kept as integers: no rule names their type
     seconds: dict[str, float] = field(default_factory=dict)
@@ -166,9 +171,6 @@ def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
 # dossiers); the ledger keeps them as one integer — where the line is, and its
 # visibility code — instead of an Event: duplicates, retractions and accounting
 # need no more, and a light event involved in a duplicate is read again.
-HOME_MASK = (1 << HOME_BITS) - 1
-_FILE_SHIFT = 42  # a light reference: source number << 42 | byte offset << 2 | visibility code
-_OFFSET_MASK = (1 << 40) - 1
 
 
 class _Sources:
@@ -181,13 +183,13 @@ class _Sources:
     def add(self, path: str, name: str, base: int = 0, chunk: int = 0, raw_len: int = 0) -> int:
         """Register a source; return the high bits of its references."""
         self.table.append((path, name, base, chunk, raw_len))
-        return (len(self.table) - 1) << _FILE_SHIFT
+        return (len(self.table) - 1) << SOURCE_SHIFT
 
     def reread(self, ref: int) -> Event:
         """The event of a light line, parsed again (line 0: see :meth:`locate`)."""
-        path, name, *_ = self.table[ref >> _FILE_SHIFT]
+        path, name, *_ = self.table[light_source(ref)]
         with open(path, "rb") as fh:
-            fh.seek((ref >> 2) & _OFFSET_MASK)
+            fh.seek(light_offset(ref))
             raw = fh.readline()
         if path != name:  # a spilled line: the index follows the lines, so cut at the newline
             raw = raw.split(b"\n", 1)[0]
@@ -197,24 +199,24 @@ class _Sources:
 
     def locate(self, ref: int) -> int:
         """The line number of a light line (slow: only for a reported conflict)."""
-        path, name, base, chunk, raw_len = self.table[ref >> _FILE_SHIFT]
-        offset = (ref >> 2) & _OFFSET_MASK
+        path, name, base, chunk, raw_len = self.table[light_source(ref)]
+        offset = light_offset(ref)
         with open(path, "rb") as fh:
             if path == name:
                 return int(sum(block.count(b"\n") for block in _blocks(fh, offset))) + 1
             fh.seek(chunk)
             k = fh.read(offset - chunk).count(b"\n")
-            fh.seek(chunk + raw_len + 8 * k)
             entry = array("q")
-            entry.frombytes(fh.read(8))
-        return base + (entry[0] >> LINE_SHIFT)
+            fh.seek(chunk + raw_len + entry.itemsize * k)
+            entry.frombytes(fh.read(entry.itemsize))
+        return base + entry_line(entry[0])
 
 
     def before(self, a: int, b: int) -> bool | None:
         """Whether light line *a* precedes light line *b*, when both are in one input (by offset)."""
-        sa, sb = self.table[a >> _FILE_SHIFT], self.table[b >> _FILE_SHIFT]
+        sa, sb = self.table[light_source(a)], self.table[light_source(b)]
         if sa[0] == sa[1] and sb[0] == sb[1] and sa[0] == sb[0]:
-            return (a >> 2) & _OFFSET_MASK < (b >> 2) & _OFFSET_MASK
+            return light_offset(a) < light_offset(b)
         return None
 
 
@@ -249,7 +251,7 @@ def _read(
         path = spill_path(config.spill_dir, route)
         source = sources.add(name, name)  # light events are read again from the input itself
         with open(path, "rb") as fh:
-            for bucket, offset, raw_len, index_len, ids_len, refs_len in chunks:
+            for bucket, (offset, raw_len, index_len, ids_len, refs_len) in chunks:
                 fh.seek(offset)
                 block = fh.read(raw_len + index_len + ids_len + refs_len)
                 if ids_len:
@@ -305,7 +307,7 @@ def _read_lines(
         _, event_id, event_type, agency, day = fields
         if event_type not in typed and agency in mine and event_id not in light and event_id not in events:
             code = visibility(day, as_of, known_at)
-            light[event_id] = fileno | start << 2 | code
+            light[event_id] = fileno | start << CODE_BITS | code
             late[code] += 1
             continue
         keep(make(fields, (name, line)), False)
@@ -333,8 +335,8 @@ def _read_light(ledger: Ledger, ids_block: bytes, refs_block: bytes, source: int
             keep_light(event_id, source | ref)
             continue
         light[event_id] = source | ref
-        if ref & 3:
-            late[ref & 3] += 1
+        if ref & CODE_MASK:
+            late[ref & CODE_MASK] += 1
     ledger.read += len(ids)
     return len(ids)
 
@@ -360,7 +362,7 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
     out.light = len(ledger.light)
     out.rejected = list(view.rejected)
     out.conflict_list = list(view.conflicts)
-    base = os.path.join(config.spill_dir, f"p{task.partition:05d}-a{task.attempt}")
+    base = partition_base(config.spill_dir, task.partition, task.attempt)
     _report_crossings(out, ledger, plan, digest_function(config.digest), base)
     index = view.index
     del view, ledger, sources
@@ -387,8 +389,8 @@ def _report_crossings(out: PartitionResult, ledger: Ledger, plan: Plan, digest: 
     out.unknown_targets = [digest(t) for t in crossings.unknown_targets]
     out.pending_broadcasts = crossings.pending_broadcasts
     out.placed_shadows = crossings.placed_shadows
-    groups = [array("q") for _ in range(GROUPS)]
-    mask = GROUPS - 1
+    groups = [array("q") for _ in range(DIGEST_GROUPS)]
+    mask = DIGEST_GROUPS - 1
     shadows = ledger.shadows
     for event_id, event in ledger.events.items():
         if event_id not in shadows:
@@ -418,7 +420,7 @@ def obligation_line(obligation: Obligation, fmt: str, lang: str) -> bytes:
 def _write_parts(
     out: PartitionResult, obligations: list[Obligation], agencies: dict[str, Any], config: Config, task: PartitionTask
 ) -> None:
-    base = os.path.join(config.spill_dir, f"p{task.partition:05d}-a{task.attempt}")
+    base = partition_base(config.spill_dir, task.partition, task.attempt)
     out.obligations_file, out.violations_file = base + ".obligations", base + ".violations"
     status: Counter[str] = Counter()
     by_rule: dict[str, Counter[str]] = {}
@@ -429,7 +431,7 @@ def _write_parts(
         for o in obligations:
             if o.agency != current:
                 if current is not None:
-                    out.runs.append((current, o0, fo.tell(), v0, fv.tell()))
+                    out.runs.append(AgencyRun(current, o0, fo.tell(), v0, fv.tell()))
                 current, o0, v0 = o.agency, fo.tell(), fv.tell()
             line = obligation_line(o, config.format, config.lang)
             fo.write(line)
@@ -441,22 +443,12 @@ def _write_parts(
                 fv.write(line)
                 key = (o.agency, o.rule, o.period or "", o.trigger or "", o.opens.isoformat())
                 seen[key] += 1  # duties passed on by two merged agencies share the rest of the key
-                out.violations.append((*key, seen[key], s))
+                out.violations.append(ViolationKey(*key, seen[key], s))
         if current is not None:
-            out.runs.append((current, o0, fo.tell(), v0, fv.tell()))
+            out.runs.append(AgencyRun(current, o0, fo.tell(), v0, fv.tell()))
     out.by_status = dict(status)
     out.by_rule = {k: dict(v) for k, v in by_rule.items()}
     out.by_level = {k: dict(v) for k, v in by_level.items()}
-
-
-@dataclass(frozen=True)
-class CheckTask:
-    """Find the digests of one group held by two partitions, and who holds the wanted ones."""
-
-    group: int
-    files: tuple[tuple[tuple[int, ...], str], ...]  # (partition key, digest file)
-    wanted: tuple[int, ...]
-    attempt: int = 0
 
 
 def run_check(task: CheckTask, progress: Callable[[int], None] | None = None) -> dict[int, list[tuple[int, ...]]]:

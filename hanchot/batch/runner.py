@@ -14,20 +14,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hanchot.batch.partition import (
-    CSV_FIELDS,
-    GROUPS,
-    CheckTask,
-    Config,
-    PartitionResult,
-    PartitionTask,
-    run_check,
-    run_partition,
-)
+from hanchot.batch.partition import CSV_FIELDS, Config, PartitionResult, run_check, run_partition
 from hanchot.batch.plan import Plan
 from hanchot.batch.pool import DaskPool, Job, LocalPool
 from hanchot.batch.progress import Progress
 from hanchot.batch.route import LightSpec, RouteResult, RouteTask, peak_rss_kib, run_route, slices
+from hanchot.batch.wire import DIGEST_GROUPS as GROUPS
+from hanchot.batch.wire import CheckTask, PartitionTask
 from hanchot.errors import InputError
 from hanchot.inputs import read_agencies
 from hanchot.inputs.events import Rejection, event_files
@@ -328,11 +321,7 @@ def _regroup(partitions: list[list[int]], groups: _Groups) -> list[tuple[int, ..
 
 def _task(i: int, buckets: tuple[int, ...], task_table: Any) -> PartitionTask:
     """The partition of *buckets*: for each route task, the chunks of its spill that hold them."""
-    tasks = tuple(
-        (route, kind, name, base, tuple(sorted(((b, *c) for b in buckets for c in chunks.get(b, ())), key=lambda c: c[1])))
-        for route, kind, name, base, chunks in task_table
-    )
-    return PartitionTask(partition=min(buckets) if buckets else i, buckets=buckets, tasks=tasks)
+    return PartitionTask.of(i, buckets, task_table)
 
 
 def _reconcile(
