@@ -26,23 +26,16 @@ from hanchot.calendar import WorkingCalendar
 from hanchot.inputs.events import Rejection
 from hanchot.inputs.records import Agency, Event
 from hanchot.ledger import Bindings, Index, Ledger, Role
+from hanchot.obligations import milestone, periodic, within  # noqa: F401  (they register the built-in kinds)
 from hanchot.obligations.context import Context
-from hanchot.obligations.milestone import evaluate_once
 from hanchot.obligations.model import Obligation, Report
-from hanchot.obligations.periodic import evaluate_coverage, evaluate_every
-from hanchot.obligations.within import evaluate_within
+from hanchot.rules.kinds import rule_kind
 from hanchot.rules.loader import load_pack
 from hanchot.rules.matcher import Matcher, make_matcher
-from hanchot.rules.model import AnyRule, Pattern, RulePack
+from hanchot.rules.model import Pattern, RuleBase, RulePack
 
-__all__ = ["Engine", "Report"]
+__all__ = ["Engine", "Report", "compile_roles", "rule_kind"]
 
-_EVALUATORS = {
-    "within": evaluate_within,
-    "every": evaluate_every,
-    "once": evaluate_once,
-    "coverage": evaluate_coverage,
-}
 
 
 class Engine:
@@ -166,29 +159,25 @@ class Engine:
         out: list[Obligation] = []
         valid = self.pack.valid
         for i, rule in enumerate(self.pack.rules):
-            evaluate = _EVALUATORS[rule.kind]
+            evaluate = rule_kind(rule.kind).evaluate
             for agency in self._applies[i]:
                 if only is not None and agency.id not in only:
                     continue
                 first = max(d for d in (valid.from_, rule.active_from, agency.active_from) if d)
                 last = min(d for d in (valid.to, rule.active_to, agency.active_to, as_of) if d)
                 if first <= last:
-                    out.extend(evaluate(rule, i, agency, ctx, (first, last)))  # type: ignore[operator]
+                    out.extend(evaluate(rule, i, agency, ctx, (first, last)))
         out.sort(key=Obligation.sort_key)
         return out
 
 
-def compile_roles(rules: Sequence[AnyRule]) -> tuple[list[Pattern], list[list[Role]]]:
+def compile_roles(rules: Sequence[RuleBase]) -> tuple[list[Pattern], list[list[Role]]]:
     """The distinct patterns of *rules*, and for each the roles it stands for."""
     patterns: list[Pattern] = []
     roles: list[list[Role]] = []
     seen: dict[str, int] = {}
     for i, rule in enumerate(rules):
-        if rule.kind == "within":
-            named = [("trigger", rule.trigger), ("fulfilment", rule.fulfilment)]
-        else:
-            named = [("match", rule.match)]
-        for role, pattern in named:
+        for role, pattern in rule.roles():
             key = pattern.model_dump_json()
             if key not in seen:
                 seen[key] = len(patterns)

@@ -30,7 +30,7 @@ from hanchot.inputs import Event
 from hanchot.inputs.events import Rejection
 from hanchot.inputs.records import RETRACTION
 from hanchot.obligations.model import Obligation, ObligationKey, Status
-from hanchot.obligations.periodic import periods_between
+from hanchot.rules.kinds import rule_kind
 
 STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1)}
 
@@ -204,14 +204,7 @@ class _ReplayState:
         last = pack.valid.to or dt.date(2100, 12, 31)
         for rule in pack.rules:
             days.update(d for d in (rule.active_from, rule.active_to) if d)
-            if rule.kind in ("every", "coverage"):
-                for period in periods_between(rule.period, pack.valid.from_, last):
-                    days.add(period.first_day)
-                    window = getattr(rule, "window", None)
-                    if window is not None:
-                        days.add(max(period.first_day, dt.date(period.first_day.year, window.first_month, 1)))
-            elif rule.kind == "once" and rule.earliest:
-                days.add(rule.earliest)
+            days.update(rule_kind(rule.kind).boundaries(rule, pack.valid.from_, last))
         for agency in self.engine.agencies.values():
             if agency.active_from:
                 days.add(agency.active_from)

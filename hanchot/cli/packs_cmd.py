@@ -21,10 +21,12 @@ import yaml
 
 from hanchot.calendar import Roll
 from hanchot.cli._common import guarded
+from hanchot.engine import rule_kind  # the engine's import registers the built-in kinds
 from hanchot.rules.changes import parse_change, variant
 from hanchot.rules.loader import builtin_pack_ids, load_pack
 from hanchot.rules.model import (
     AnyRule,
+    CoverageRule,
     Due,
     EveryRule,
     FixedDue,
@@ -40,12 +42,6 @@ _PERIOD = {
     "en": {"year": "year", "half": "half-year", "quarter": "quarter", "month": "month"},
     "vi": {"year": "năm", "half": "6 tháng", "quarter": "quý", "month": "tháng"},
 }
-_KIND = {
-    "en": {"within": "within (after a trigger)", "every": "every period", "once": "milestone",
-           "coverage": "coverage"},
-    "vi": {"within": "trong thời hạn (sau sự kiện)", "every": "định kỳ", "once": "mốc thời gian",
-           "coverage": "tỷ lệ bao phủ"},
-}  # fmt: skip
 _ROLL = {
     "en": {
         Roll.FOLLOWING: "rolls to next working day",
@@ -177,7 +173,7 @@ def run_explain(args: argparse.Namespace) -> int:
 def describe_rule(rule: AnyRule, lang: str, *, full: bool = False) -> list[str]:
     """The rule in words: title, kind, whom it binds, roles, due, basis (and note)."""
     labels = _LABELS[lang]
-    lines = [f"{rule.id}: {rule.title.get(lang)}", f"  [{_KIND[lang][rule.kind]}]"]
+    lines = [f"{rule.id}: {rule.title.get(lang)}", f"  [{rule_kind(rule.kind).label.get(lang, rule.kind)}]"]
     lines.append(f"  {labels['applies']}: {_selector(rule.applies_to, lang)}")
     if isinstance(rule, WithinRule):
         lines.append(f"  {labels['trigger']}: {_pattern(rule.trigger)}")
@@ -187,7 +183,7 @@ def describe_rule(rule: AnyRule, lang: str, *, full: bool = False) -> list[str]:
             met += f" ({pairs})"
         lines.append(f"  {labels['met_by']}: {met}")
     else:
-        lines.append(f"  {labels['match']}: {_pattern(rule.match)}")
+        lines.extend(f"  {labels.get(role, role)}: {_pattern(pattern)}" for role, pattern in rule.roles())
     lines.append(f"  {labels['due']}: {describe_due(rule, lang)}")
     for basis in rule.basis:
         lines.append(f"  {labels['basis']}: {basis.cite()}")
@@ -230,6 +226,8 @@ def describe_due(rule: AnyRule, lang: str) -> str:
             if vi
             else f"within {dur} of the trigger ({how})"
         )
+    if not isinstance(rule, (EveryRule, CoverageRule, OnceRule)):
+        return "-"  # a registered kind: its label says it
     if isinstance(rule, OnceRule):
         text = _fixed(rule.due, lang)
         if rule.earliest:
