@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import pickle
 import re
 from array import array
@@ -38,6 +37,7 @@ from hanchot.batch.wire import CODE_BITS, LINE_SHIFT, MAX_BUCKETS, NO_NEWLINE, C
 from hanchot.inputs.events import file_kind, open_binary, read_event_file
 from hanchot.inputs.lines import LIGHT_LAYOUT
 from hanchot.inputs.records import RETRACTION, Event, nfc
+from hanchot.inputs.sources import byte_slices
 from hanchot.ledger import visibility
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
@@ -349,20 +349,4 @@ def peak_rss_kib() -> int:
 
 def slices(name: str, size: int) -> list[tuple[int, int | None]]:
     """Byte ranges of about *size* bytes, each starting at a line, of an uncompressed file."""
-    kind, gz = file_kind(name)
-    total = os.path.getsize(name)
-    if kind != "jsonl" or gz or total <= size:
-        return [(0, None)]
-    out: list[tuple[int, int | None]] = []
-    start = 0
-    with open(name, "rb") as fh:
-        while start < total:
-            fh.seek(min(start + size, total))
-            if start + size >= total:
-                out.append((start, None))
-                break
-            fh.readline()
-            cut = fh.tell()
-            out.append((start, cut))
-            start = cut
-    return out
+    return byte_slices(name, size)

@@ -34,8 +34,10 @@ __all__ = ["EventSource", "FileSource", "RowSource", "byte_slices"]
 class EventSource(Protocol):
     """Events and rejections from one place, in order."""
 
-    name: str
-    """What the origins name: a file path, or a table."""
+    @property
+    def name(self) -> str:
+        """What the origins name: a file path, or a table."""
+        ...
 
     def __iter__(self) -> Iterator[Event | Rejection]:
         """Every record: its event, or its rejection."""
