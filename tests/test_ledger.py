@@ -197,6 +197,9 @@ def test_batch_equals_check_on_conflicts_and_retractions_of_retractions(tmp_path
         {"id": "r1", "type": "event.retracted", "agency": "P1-C2", "date": "2025-06-01", "retracts": "a"},
         {"id": "r2", "type": "event.retracted", "agency": "P2-C2", "date": "2025-07-01", "retracts": "r1"},
         {"id": "r3", "type": "event.retracted", "agency": "P2-C1", "date": "2025-07-01", "retracts": "X"},
+        # a broadcast and another partition's agency event under one id: one event, the least copy
+        {"id": "B", "type": "legal_document.effective", "scope": {"province": "P1"}, "date": "2025-02-01", "document": "L9"},
+        {"id": "B", "type": "internal_audit.completed", "agency": "P2-C2", "date": "2025-03-01", "nonconformities": 0},
     ]
     agencies = tmp_path / "agencies.csv"
     agencies.write_text(AGENCIES, encoding="utf-8")
@@ -206,8 +209,8 @@ def test_batch_equals_check_on_conflicts_and_retractions_of_retractions(tmp_path
     main(["check", "--pack", "hue-2025", "--agencies", str(agencies), "--events", str(events), "--as-of", "2026-01-31",
           "--format", "json", "--output", str(expected_file)])
     expected = json.loads(expected_file.read_text(encoding="utf-8"))
-    assert expected["input"]["conflicts"] == 1 and expected["input"]["ignored_because"]["retraction_of_retraction"] == 1
-    assert {c["id"] for c in expected["conflicts"]} == {"X", "d1"}
+    assert expected["input"]["conflicts"] == 2 and expected["input"]["ignored_because"]["retraction_of_retraction"] == 1
+    assert {(c["id"], c["counts"]) for c in expected["conflicts"]} == {("X", "both"), ("d1", "both"), ("d1", "kept"), ("B", "kept")}
     for jobs in (1, 2):
         out = tmp_path / f"batch{jobs}"
         result = run_batch(BatchOptions(pack="hue-2025", agencies=agencies, events=[events], as_of=d("2026-01-31"),
@@ -216,3 +219,19 @@ def test_batch_equals_check_on_conflicts_and_retractions_of_retractions(tmp_path
         assert got == expected["obligations"]
         assert {k: v for k, v in result.summary["input"].items() if k != "lines"} == expected["input"]
         assert result.summary["conflicts"] == expected["conflicts"]
+
+
+def test_the_table_shows_conflicts_in_its_input_line_and_lists_them() -> None:
+    """A person reading the table sees the conflict count and both places of each conflict."""
+    import io
+
+    from hanchot.output import write_table
+    from hanchot.rules.loader import load_pack
+
+    a = line(1, id="A", type="internal_audit.completed", agency="c1", date="2025-05-10", nonconformities=0)
+    b = line(5, id="A", type="internal_audit.completed", agency="c1", date="2025-06-10", nonconformities=2)
+    out = io.StringIO()
+    write_table(check([a, b]), load_pack(TEST_PACK), out)
+    text = out.getvalue()
+    assert "duplicates 0, conflicts 1, rejected 0" in text
+    assert "id 'A': log.jsonl:1 and log.jsonl:5 differ; the first counts" in text
