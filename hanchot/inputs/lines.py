@@ -40,6 +40,7 @@ __all__ = [
     "event_of",
     "json_problem",
     "parse_line",
+    "parse_other",
     "reject",
 ]
 
@@ -152,6 +153,11 @@ def parse_line(raw: bytes, name: str, lineno: int) -> Event | Rejection:
     fields = common_fields(raw)
     if fields is not None:
         return event_of(fields, (name, lineno))
+    return parse_other(raw, name, lineno)
+
+
+def parse_other(raw: bytes, name: str, lineno: int) -> Event | Rejection:
+    """A line not in the common shape: decoded by :mod:`json`, validated by :func:`parse_event`."""
     try:
         obj = json.loads(raw)
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
