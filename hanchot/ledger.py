@@ -81,7 +81,8 @@ AGENCY_FIELDS = frozenset(Agency.model_fields)
 
 # The visibility code of a light event (the two low bits of its reference).
 VISIBLE, AFTER_AS_OF, NOT_YET_RECORDED, RETRACTED = 0, 1, 2, 3
-CODE_MASK = 3
+CODE_BITS = 2
+CODE_MASK = (1 << CODE_BITS) - 1
 _DATE_ID = attrgetter("date", "id")
 
 
@@ -232,7 +233,7 @@ class Ledger:
             a for a in bindings.agencies.values() if local is None or a.id in local
         )
         self.sources = sources
-        self._refs: dict[int, int] = {}  # id() of an event read again -> its reference
+        self._refs: dict[int, tuple[Event, int]] = {}  # id() of an event read again -> it (kept alive), its reference
         self._lines: dict[int, int] = {}  # reference -> line, found when first needed
         self.events: dict[str, Event] = {}
         """The least copy of each id."""
@@ -326,14 +327,15 @@ class Ledger:
         """The event of a light reference, parsed again (its line found only if needed)."""
         assert self.sources is not None
         event = self.sources.reread(ref)
-        self._refs[id(event)] = ref
+        self._refs[id(event)] = (event, ref)
         return event
 
     def _origin(self, event: Event) -> tuple[str, int]:
         """Where *event* is; the line of a light event read again is found now (rare)."""
-        ref = self._refs.get(id(event))
-        if ref is None or self.sources is None:
+        found = self._refs.get(id(event))
+        if found is None or self.sources is None:
             return event.origin
+        ref = found[1]
         line = self._lines.get(ref)
         if line is None:
             line = self._lines[ref] = self.sources.locate(ref)
@@ -341,11 +343,11 @@ class Ledger:
 
     def _before(self, a: Event, b: Event) -> bool:
         """Whether *a*'s line comes before *b*'s (by file, then line)."""
-        ra, rb = self._refs.get(id(a)), self._refs.get(id(b))
-        if (ra is None and rb is None) or a.origin[0] != b.origin[0]:
+        fa, fb = self._refs.get(id(a)), self._refs.get(id(b))
+        if (fa is None and fb is None) or a.origin[0] != b.origin[0]:
             return a.origin < b.origin
-        if ra is not None and rb is not None and self.sources is not None:
-            order = self.sources.before(ra, rb)
+        if fa is not None and fb is not None and self.sources is not None:
+            order = self.sources.before(fa[1], fb[1])
             if order is not None:
                 return order
         return self._origin(a) < self._origin(b)

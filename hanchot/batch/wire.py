@@ -30,6 +30,8 @@ import os
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from hanchot.ledger import CODE_BITS, CODE_MASK
+
 __all__ = [
     "CODE_BITS",
     "CODE_MASK",
@@ -62,8 +64,6 @@ HOME_MASK = MAX_BUCKETS - 1
 NO_NEWLINE = 1 << HOME_BITS
 LINE_SHIFT = HOME_BITS + 1
 
-CODE_BITS = 2
-CODE_MASK = (1 << CODE_BITS) - 1
 OFFSET_BITS = 40  # a terabyte of input per file
 SOURCE_SHIFT = CODE_BITS + OFFSET_BITS
 _OFFSET_MASK = (1 << OFFSET_BITS) - 1
