@@ -68,3 +68,20 @@ def test_the_routers_layout_is_the_common_shape(event_id: str, kind: str, agency
     if match is not None:
         assert fields is not None
         assert (fields[1], fields[2], fields[3], fields[4].isoformat()) == tuple(g.decode() for g in match.groups())
+
+
+_json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["id", "type", "agency", "date", "scope", "at", "x"]), inner, max_size=5),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=80), _json_like.map(lambda v: json.dumps(v).encode())))
+def test_any_line_gives_an_event_or_a_rejection_never_an_exception(raw: bytes) -> None:
+    """Issue 10's fuzz: whatever the bytes, the line is an event or a rejection with a field and reason."""
+    item = parse_line(raw, "f.jsonl", 1)
+    assert hasattr(item, "reason") or hasattr(item, "attrs")
+    if hasattr(item, "reason"):
+        assert item.field and item.reason  # type: ignore[union-attr]
