@@ -410,8 +410,8 @@ class Ledger:
         return own[0] if own else "ambiguous_retraction"
 
     def placements(self, event: Event) -> list[tuple[str, list[Role]]]:
-        """Where *event* counts: each agency it concerns with the roles it plays there."""
-        return self.bindings.place(event, self.roles.get(event.id, ()), self.pool, self.local)
+        """Where *event* (a kept copy) counts: each agency it concerns with the roles it plays there."""
+        return self.bindings.place(event, self._roles(event), self.pool, self.local)
 
     def conflicts(self) -> list[Conflict]:
         """Every pair (least copy, other copy) of the ids counted here whose copies differ."""
@@ -508,7 +508,7 @@ class Ledger:
 
     def _place(self, event: Event, index: Index, ignored: Counter[str]) -> int:
         """Put one visible event in *index*; return 1 if it counts as used here."""
-        roles = self.roles.get(event.id, ()) if self.events.get(event.id) is event else self._roles_of(event)
+        roles = self._roles(event)
         home = event.id not in self.shadows
         if not roles:
             if home:
@@ -530,8 +530,10 @@ class Ledger:
             self.crossings.pending_broadcasts.append(event.id)
         return 0
 
-    def _roles_of(self, event: Event) -> tuple[Role, ...]:
-        """The roles of a kept copy that is not the least of its id (a conflict)."""
+    def _roles(self, event: Event) -> tuple[Role, ...]:
+        """The roles of a kept copy: remembered for the least copy of an id, found for another (a conflict)."""
+        if self.events.get(event.id) is event:
+            return self.roles.get(event.id, ())
         return () if event.type == RETRACTION else self.bindings.classify(event)
 
 

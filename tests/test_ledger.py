@@ -235,3 +235,17 @@ def test_the_table_shows_conflicts_in_its_input_line_and_lists_them() -> None:
     text = out.getvalue()
     assert "duplicates 0, conflicts 1, rejected 0" in text
     assert "id 'A': log.jsonl:1 and log.jsonl:5 differ; the first counts" in text
+
+
+def test_the_replay_sees_both_agencies_copies_as_check_does() -> None:
+    """The incremental replay places conflicting copies like check: each agency's own event counts."""
+    from hanchot.replay import replay
+
+    law = line(1, id="law", type="legal_document.effective", agency="c1", date="2025-01-31", **LAW)
+    fix = line(2, id="X", type="process.updated", agency="c1", date="2025-05-05", documents=[LAW["document"]])
+    audit = line(3, id="X", type="internal_audit.completed", agency="c2", date="2025-04-01", nonconformities=0)
+    with Engine(TEST_PACK, [C1, C2]) as engine:
+        nights = list(replay(engine, [law, fix, audit], [d("2025-06-01"), d("2025-12-31")]))
+    expected = check([law, fix, audit])
+    assert [o.to_dict() for o in nights[-1].obligations] == [o.to_dict() for o in expected.obligations]
+    assert only(expected, "legal-update", "c1").status is Status.MET
