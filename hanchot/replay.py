@@ -30,7 +30,7 @@ from hanchot.inputs import Event
 from hanchot.inputs.events import Rejection
 from hanchot.inputs.records import RETRACTION
 from hanchot.obligations.model import Obligation, ObligationKey, Status
-from hanchot.obligations.periodic import periods_between
+from hanchot.rules.kinds import rule_kind
 
 STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1)}
 
@@ -121,26 +121,28 @@ class _ReplayState:
         self.results: dict[str, list[Obligation]] = {}
         self._placed: dict[str, list[_Placed]] = {}
         self._changes: dict[str, list[dt.date]] = {}
-        self._retracted_on: dict[str, dt.date] = {}
+        self._retracted_on: dict[tuple[str, str | None], dt.date] = {}  # by (id, agency): a kept copy
         self._due_watch: dict[str, dt.date] = {}
-        store = engine._new_store()
+        ledger = engine.new_ledger()
         for item in events:
-            store.add(item)
-        for event in store.events.values():
-            if event.type == RETRACTION and event.retracts in store.events:
-                day = _visible_on(event)
-                target = event.retracts
-                if store.events[target].type != RETRACTION and day < self._retracted_on.get(target, dt.date.max):
-                    self._retracted_on[target] = day
-        for event in store.events.values():
+            ledger.record(item)
+        for event in ledger.kept():
+            if event.type != RETRACTION:
+                continue
+            target = ledger.retraction_target(event)
+            if isinstance(target, Event):
+                key = (target.id, target.agency)
+                self._retracted_on[key] = min(_visible_on(event), self._retracted_on.get(key, dt.date.max))
+        for event in ledger.kept():
             if event.type == RETRACTION:
                 continue
-            for agency, roles in store.placements(event):
+            key = (event.id, event.agency)
+            for agency, roles in ledger.placements(event):
                 self._placed.setdefault(agency, []).append(_Placed(_visible_on(event), event, roles))
                 changes = self._changes.setdefault(agency, [])
                 changes.append(_visible_on(event))
-                if event.id in self._retracted_on:
-                    changes.append(max(self._retracted_on[event.id], _visible_on(event)))
+                if key in self._retracted_on:
+                    changes.append(max(self._retracted_on[key], _visible_on(event)))
         for agency, placed in self._placed.items():
             placed.sort(key=lambda p: (p.visible_on, p.event.sort_key()))
             self._changes[agency] = sorted(set(self._changes[agency]))
@@ -166,7 +168,7 @@ class _ReplayState:
                 needed.add(successor)
         index = self._index(needed, night)
         for agency in dirty:
-            self.results[agency] = self.engine._evaluate_rules(index, night, only={agency})
+            self.results[agency] = self.engine.evaluate_rules(index, night, only={agency})
             due_soon = [o.due for o in self.results[agency] if o.status is Status.OPEN and o.due is not None]
             if due_soon:
                 self._due_watch[agency] = min(due_soon) + dt.timedelta(days=1)
@@ -185,7 +187,7 @@ class _ReplayState:
             for placed in self._placed.get(agency, ()):
                 if placed.visible_on > night:
                     break
-                if self._retracted_on.get(placed.event.id, dt.date.max) <= night:
+                if self._retracted_on.get((placed.event.id, placed.event.agency), dt.date.max) <= night:
                     continue
                 for rule, role in placed.roles:
                     index.setdefault((agency, rule, role), []).append(placed.event)
@@ -202,14 +204,7 @@ class _ReplayState:
         last = pack.valid.to or dt.date(2100, 12, 31)
         for rule in pack.rules:
             days.update(d for d in (rule.active_from, rule.active_to) if d)
-            if rule.kind in ("every", "coverage"):
-                for period in periods_between(rule.period, pack.valid.from_, last):
-                    days.add(period.first_day)
-                    window = getattr(rule, "window", None)
-                    if window is not None:
-                        days.add(max(period.first_day, dt.date(period.first_day.year, window.first_month, 1)))
-            elif rule.kind == "once" and rule.earliest:
-                days.add(rule.earliest)
+            days.update(rule_kind(rule.kind).boundaries(rule, pack.valid.from_, last))
         for agency in self.engine.agencies.values():
             if agency.active_from:
                 days.add(agency.active_from)

@@ -210,4 +210,4 @@ def _within(report: Report, window: tuple[dt.date | None, dt.date | None]) -> Re
         for o in report.obligations
         if (first is None or (o.due or o.opens) >= first) and (last is None or (o.due or o.opens) <= last)
     )
-    return Report(report.pack, report.as_of, kept, report.input, report.rejected, report.known_at)
+    return Report(report.pack, report.as_of, kept, report.input, report.rejected, report.known_at, report.conflicts)

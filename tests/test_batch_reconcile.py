@@ -160,9 +160,10 @@ def test_fast_line_parser_agrees_with_parse_event(line: str) -> None:
 )
 def test_router_light_layout_is_valid_json(line: str) -> None:
     """Every line the router takes as light in its canonical layout is the event json.loads and parse_event give."""
-    from hanchot.batch.route import _LIGHT
+    from hanchot.inputs.lines import LIGHT_LAYOUT, common_fields
 
-    m = _LIGHT.match(line.encode() + b"\n")
+    assert (LIGHT_LAYOUT.match(line.encode() + b"\n") is None) or common_fields(line.encode()) is not None
+    m = LIGHT_LAYOUT.match(line.encode() + b"\n")
     if m is None:
         return
     event = parse_event(json.loads(line), ("f", 1))

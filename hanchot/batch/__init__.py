@@ -14,9 +14,11 @@ The pipeline (see :mod:`hanchot.batch.runner`):
    every bucket with a matching agency, marked with its *home* bucket;
 3. **evaluate** (:mod:`~hanchot.batch.partition`, in parallel): buckets are
    bundled into partitions of bounded size; a worker parses its partition's
-   raw lines, keeps the events (duplicates, retractions; light events as one
-   integer each) and evaluates the rules for its agencies with one
-   :class:`~hanchot.engine.Engine` per process;
+   raw lines, keeps the events in a :class:`~hanchot.ledger.Ledger` scoped to
+   its agencies (the same ledger as ``hanchot check``'s: duplicates,
+   conflicts, retractions; light events as one integer each) and evaluates
+   the rules for its agencies with one :class:`~hanchot.engine.Engine` per
+   process;
 4. **reconcile**: what a partition cannot see alone — an id repeated in two
    partitions, a retraction of another partition's event, a broadcast
    retracted or duplicated, a misrouted line — is detected from 64-bit id
@@ -26,9 +28,10 @@ The pipeline (see :mod:`hanchot.batch.runner`):
 5. **write**: obligations and violations in agency order (byte-identical for
    any ``--jobs`` or scheduler), rejected lines, ``summary.json``, history.
 
-Two copies of one id keep the one with the least :meth:`Event.sort_key`, which
-takes in every field, so ``check`` and ``batch`` choose alike whatever the
-order of the input.
+Copies of one id are resolved by the ledger's rules (see :mod:`hanchot.ledger`),
+which do not depend on the order of the input, so ``check`` and ``batch``
+choose alike. What crosses processes and spill files is in
+:mod:`~hanchot.batch.wire`.
 """
 
 from __future__ import annotations

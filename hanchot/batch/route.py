@@ -25,7 +25,6 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
-import os
 import pickle
 import re
 from array import array
@@ -34,10 +33,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from hanchot.batch.plan import Plan
-from hanchot.inputs.events import _kind, _open_binary, read_event_file
+from hanchot.batch.wire import CODE_BITS, LINE_SHIFT, MAX_BUCKETS, NO_NEWLINE, Chunk, spill_path
+from hanchot.inputs.events import file_kind, open_binary, read_event_file
+from hanchot.inputs.lines import LIGHT_LAYOUT
 from hanchot.inputs.records import RETRACTION, Event, nfc
+from hanchot.inputs.sources import byte_slices
+from hanchot.ledger import visibility
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
+_AGENCY_KEY = b'"agency": "'  # the usual layout, found by a byte search before the expression
 _FLUSH = 1 << 18  # lines buffered (all buckets) before a write
 
 
@@ -53,7 +57,7 @@ class RouteTask:
 
     @property
     def kind(self) -> str:
-        kind, _ = _kind(self.name)
+        kind, _ = file_kind(self.name)
         assert kind is not None
         return kind
 
@@ -71,20 +75,6 @@ class RouteResult:
     retracting_broadcasts: list[str] = field(default_factory=list)
     seconds: float = 0.0
     peak_rss_kib: int = 0
-
-
-def spill_path(spill_dir: str, task: int) -> str:
-    """The one spill file of a route task (one file: creating files is slow on some disks)."""
-    return os.path.join(spill_dir, f"r{task:05d}.spill")
-
-
-# Index entries: line << LINE_SHIFT | NO_NEWLINE (the input line had no newline: the
-# spill adds one) | home bucket.
-HOME_BITS = 10
-MAX_BUCKETS = 1 << HOME_BITS
-NO_NEWLINE = 1 << HOME_BITS
-LINE_SHIFT = HOME_BITS + 1
-Chunk = tuple[int, int, int, int, int]  # offset, then the lengths of: raw lines, index, light ids, light refs
 
 
 class _Spill:
@@ -127,7 +117,8 @@ class _Spill:
             fh.write(index.tobytes())
             fh.write(lid)
             fh.write(refs.tobytes())
-            self.chunks.setdefault(bucket, []).append((offset, len(raw), 8 * len(index), len(lid), 8 * len(refs)))
+            chunk = Chunk(offset, len(raw), index.itemsize * len(index), len(lid), refs.itemsize * len(refs))
+            self.chunks.setdefault(bucket, []).append(chunk)
             self.count[bucket] += len(index)
             self.light_count[bucket] += len(refs)
             self.raw_bytes[bucket] += len(raw)
@@ -164,7 +155,7 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, light: LightSpec | No
     spill = _Spill(spill_dir, task.task, plan.buckets)
     try:
         if task.kind == "jsonl":
-            _route_jsonl(task, plan, spill, result, light if not _kind(task.name)[1] else None, progress)
+            _route_jsonl(task, plan, spill, result, light if not file_kind(task.name)[1] else None, progress)
         else:
             _route_parsed(task, plan, spill, result, progress)
     finally:
@@ -178,55 +169,30 @@ def run_route(task: RouteTask, plan: Plan, spill_dir: str, light: LightSpec | No
     return result
 
 
-# A light line in the canonical layout (id, type, agency, date first; then attributes
-# with scalar values), ASCII without escapes or control characters. Every text this
-# matches is a JSON object that json.loads reads with these four strings, no other
-# reserved key, and no string that NFC would change; anything else takes the general path.
-_CH = rb'[ !#-\[\]-~]'
-_WS = rb"[ \t]*"
-_STR1 = rb'"(' + _CH + rb'+)"'
-_VALUE = rb'(?:"' + _CH + rb'*"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null)'
-_ATTR = rb'"(?!(?:id|type|agency|scope|date|at|recorded_at|retracts)")' + _CH + rb'+"'
-_LIGHT = re.compile(
-    rb"\{" + _WS
-    + rb'"id"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
-    + rb'"type"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
-    + rb'"agency"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
-    + rb'"date"' + _WS + rb":" + _WS + rb'"([0-9]{4}-[0-9]{2}-[0-9]{2})"'
-    + rb"(?:" + _WS + rb"," + _WS + _ATTR + _WS + rb":" + _WS + _VALUE + rb")*"
-    + _WS + rb"\}[ \t\r\n]*\Z"
-)
-
-
 def _route_jsonl(
     task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec | None, progress: Any
 ) -> None:
     """Spill each JSON line of *task*, raw, to the bucket of its agency.
 
     With *light* (uncompressed files only), a light event — a valid agency event
-    in the canonical layout (``_LIGHT``) of a type no pattern names — is not
+    in the canonical layout (:data:`~hanchot.inputs.lines.LIGHT_LAYOUT`) of a type no pattern names — is not
     spilled: only its id, and its byte offset in the input file with its
     visibility code; a worker reads the line again only if another line has the
     same id. Other lines are spilled raw, and workers parse them (their own fast
     path recognises the light events in other layouts).
     """
-    from hanchot.batch.partition import AFTER_AS_OF, NOT_YET_RECORDED
-
     get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
-    search, key = _AGENCY.search, b'"agency": "'
-    match = _LIGHT.match if light is not None else None
+    search, key, skip = _AGENCY.search, _AGENCY_KEY, len(_AGENCY_KEY)
+    match = LIGHT_LAYOUT.match if light is not None else None
     typed = {t.encode() for t in light.typed if t.isascii()} | {RETRACTION.encode()} if light else set()
-    as_of = light.as_of if light else dt.date.max
-    known_at = light.known_at if light else None
-    fromiso = dt.date.fromisoformat
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
     codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
-    _, gz = _kind(task.name)
+    _, gz = file_kind(task.name)
     lineno = 0
     pos = task.start
     end = task.end
     pending = 0
-    with _open_binary(task.name, gz) as fh:
+    with open_binary(task.name, gz) as fh:
         if task.start:
             fh.seek(task.start)
         for raw in fh:
@@ -242,16 +208,11 @@ def _route_jsonl(
                 if bucket is not None and event_type not in typed:
                     code = codes.get(date)
                     if code is None:
-                        try:
-                            day = fromiso(date.decode())
-                        except ValueError:
-                            code = -1
-                        else:
-                            code = AFTER_AS_OF if day > as_of else NOT_YET_RECORDED if known_at is not None and day > known_at else 0
-                        codes[date] = code
+                        assert light is not None
+                        code = codes[date] = _date_code(date, light)
                     if code >= 0:
                         light_ids[bucket].append(event_id)
-                        light_refs[bucket].append(start << 2 | code)
+                        light_refs[bucket].append(start << CODE_BITS | code)
                         pending += 1
                         if pending >= _FLUSH:
                             spill.flush()
@@ -262,7 +223,7 @@ def _route_jsonl(
             else:
                 i = raw.find(key)  # the usual layout, '"agency": "'; else the regular expression
                 if i >= 0:
-                    i += 11
+                    i += skip
                     bucket = get(raw[i : raw.find(b'"', i)])
                 else:
                     r = search(raw)
@@ -281,23 +242,36 @@ def _route_jsonl(
                     if progress is not None:
                         progress(_FLUSH)
                 continue
-            if raw.isspace():
-                continue
-            flag = 0
-            if raw[-1] != 10:
-                raw += b"\n"
-                flag = NO_NEWLINE
-            targets = _slow_targets(raw, plan, result)
-            home = targets[0]
-            for b in targets:
-                lines[b].append(raw)
-                index[b].append(lineno << LINE_SHIFT | flag | home)
-                if b != home:
-                    spill.shadows[b] += 1
-            pending += 1
+            if not raw.isspace():
+                _spill_unrouted(raw, lineno, plan, spill, result)
+                pending += 1
     if progress is not None:
         progress(pending)
     result.lines = lineno
+
+
+def _date_code(date: bytes, light: LightSpec) -> int:
+    """The visibility code of a light event's date, -1 for a date that is not one."""
+    try:
+        day = dt.date.fromisoformat(date.decode())
+    except ValueError:
+        return -1
+    return visibility(day, light.as_of, light.known_at)
+
+
+def _spill_unrouted(raw: bytes, lineno: int, plan: Plan, spill: _Spill, result: RouteResult) -> None:
+    """Spill a line whose agency the byte search did not find (a broadcast, or a bad line)."""
+    flag = 0
+    if raw[-1] != 10:
+        raw += b"\n"
+        flag = NO_NEWLINE
+    targets = _slow_targets(raw, plan, result)
+    home = targets[0]
+    for b in targets:
+        spill.lines[b].append(raw)
+        spill.index[b].append(lineno << LINE_SHIFT | flag | home)
+        if b != home:
+            spill.shadows[b] += 1
 
 
 def _slow_targets(raw: bytes, plan: Plan, result: RouteResult) -> tuple[int, ...]:
@@ -375,20 +349,4 @@ def peak_rss_kib() -> int:
 
 def slices(name: str, size: int) -> list[tuple[int, int | None]]:
     """Byte ranges of about *size* bytes, each starting at a line, of an uncompressed file."""
-    kind, gz = _kind(name)
-    total = os.path.getsize(name)
-    if kind != "jsonl" or gz or total <= size:
-        return [(0, None)]
-    out: list[tuple[int, int | None]] = []
-    start = 0
-    with open(name, "rb") as fh:
-        while start < total:
-            fh.seek(min(start + size, total))
-            if start + size >= total:
-                out.append((start, None))
-                break
-            fh.readline()
-            cut = fh.tell()
-            out.append((start, cut))
-            start = cut
-    return out
+    return byte_slices(name, size)

@@ -14,23 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from hanchot.batch.partition import (
-    CSV_FIELDS,
-    GROUPS,
-    CheckTask,
-    Config,
-    PartitionResult,
-    PartitionTask,
-    run_check,
-    run_partition,
-)
+from hanchot.batch.partition import CSV_FIELDS, Config, PartitionResult, run_check, run_partition
 from hanchot.batch.plan import Plan
 from hanchot.batch.pool import DaskPool, Job, LocalPool
 from hanchot.batch.progress import Progress
 from hanchot.batch.route import LightSpec, RouteResult, RouteTask, peak_rss_kib, run_route, slices
+from hanchot.batch.wire import DIGEST_GROUPS as GROUPS
+from hanchot.batch.wire import CheckTask, PartitionTask
 from hanchot.errors import InputError
 from hanchot.inputs import read_agencies
-from hanchot.inputs.events import Rejection, _files
+from hanchot.inputs.events import Rejection, event_files
 from hanchot.rules.loader import load_pack
 
 EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_PARTITION_FAILED = 0, 1, 2, 3
@@ -96,7 +89,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     pack = load_pack(opts.pack)
     pack_ref = opts.pack if not os.path.exists(opts.pack) else os.path.abspath(opts.pack)
     agencies = read_agencies(opts.agencies)
-    files = [name for path in opts.events for name in _files(os.fspath(path))]
+    files = [name for path in opts.events for name in event_files(os.fspath(path))]
     if opts.format == "parquet":
         try:
             import pyarrow  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
@@ -316,10 +309,10 @@ def run_batch(opts: BatchOptions) -> BatchResult:
 
 def _typed(pack: Any) -> frozenset[str]:
     """The event types some pattern of *pack* names (those the matcher indexes)."""
-    from hanchot.engine import _compile_roles
+    from hanchot.engine import compile_roles
     from hanchot.rules.matcher import compile_pattern
 
-    patterns, _ = _compile_roles(pack.rules)
+    patterns, _ = compile_roles(pack.rules)
     return frozenset(compile_pattern(p).type for p in patterns)
 
 
@@ -338,11 +331,7 @@ def _regroup(partitions: list[list[int]], groups: _Groups) -> list[tuple[int, ..
 
 def _task(i: int, buckets: tuple[int, ...], task_table: Any) -> PartitionTask:
     """The partition of *buckets*: for each route task, the chunks of its spill that hold them."""
-    tasks = tuple(
-        (route, kind, name, base, tuple(sorted(((b, *c) for b in buckets for c in chunks.get(b, ())), key=lambda c: c[1])))
-        for route, kind, name, base, chunks in task_table
-    )
-    return PartitionTask(partition=min(buckets) if buckets else i, buckets=buckets, tasks=tasks)
+    return PartitionTask.of(i, buckets, task_table)
 
 
 def _reconcile(
@@ -369,7 +358,7 @@ def _reconcile(
             routed = broadcasts.get(event_id, set())
             if routed != {expected}:
                 with_buckets(key, expected)
-        for event_id in r.conflicts + r.broadcast_dups + [t for t in r.retracted if t in broadcasts]:
+        for event_id in r.shadow_mismatch + r.broadcast_dups + [t for t in r.retracted if t in broadcasts]:
             for buckets in broadcasts.get(event_id, ()):
                 with_buckets(key, buckets)
     # Ids kept by two partitions, and retractions whose target another partition holds:
@@ -410,12 +399,13 @@ def _summarise(
     total_lines: int,
 ) -> dict[str, Any]:
     ignored: Counter[str] = Counter()
-    read = used = duplicates = rejected = 0
+    read = used = duplicates = conflicts = rejected = 0
     placed = {i for r in results.values() for i in r.placed_shadows}
     for r in results.values():
         read += r.read
         used += r.used
         duplicates += r.duplicates
+        conflicts += r.conflicts
         rejected += len(r.rejected)
         ignored.update(r.ignored)
         for event_id in r.pending_broadcasts:  # not placed at home, placed by a shadow copy
@@ -438,6 +428,7 @@ def _summarise(
         "used": used,
         "ignored": sum(ignored.values()),
         "duplicates": duplicates,
+        "conflicts": conflicts,
         "rejected": rejected,
         "ignored_because": dict(sorted(ignored.items())),
     }
@@ -460,6 +451,8 @@ def _summarise(
         "by_rule": {k: dict(sorted(v.items())) for k, v in sorted(by_rule.items())},
         "by_agency_level": {k: dict(sorted(v.items())) for k, v in sorted(by_level.items())},
     }
+    conflict_list = sorted((c for r in results.values() for c in r.conflict_list), key=lambda c: c.sort_key())
+    summary["conflicts"] = [c.to_dict() for c in conflict_list]
     summary["files"] = {
         "obligations": f"obligations.{opts.format}",
         "violations": f"violations.{opts.format}",

@@ -25,11 +25,13 @@ import yaml
 
 from hanchot.calendar import Roll
 from hanchot.cli._common import guarded
+from hanchot.engine import rule_kind  # the engine's import registers the built-in kinds
 from hanchot.rules.changes import parse_change, variant
 from hanchot.rules.coverage import Coverage, load_coverage
 from hanchot.rules.loader import builtin_pack_ids, load_pack
 from hanchot.rules.model import (
     AnyRule,
+    CoverageRule,
     Due,
     EveryRule,
     FixedDue,
@@ -45,12 +47,6 @@ _PERIOD = {
     "en": {"year": "year", "half": "half-year", "quarter": "quarter", "month": "month"},
     "vi": {"year": "năm", "half": "6 tháng", "quarter": "quý", "month": "tháng"},
 }
-_KIND = {
-    "en": {"within": "within (after a trigger)", "every": "every period", "once": "milestone",
-           "coverage": "coverage"},
-    "vi": {"within": "trong thời hạn (sau sự kiện)", "every": "định kỳ", "once": "mốc thời gian",
-           "coverage": "tỷ lệ bao phủ"},
-}  # fmt: skip
 _ROLL = {
     "en": {
         Roll.FOLLOWING: "rolls to next working day",
@@ -230,7 +226,7 @@ def describe_coverage(coverage: Coverage, pack: RulePack) -> list[str]:
 def describe_rule(rule: AnyRule, lang: str, *, full: bool = False) -> list[str]:
     """The rule in words: title, kind, whom it binds, roles, due, basis (and note)."""
     labels = _LABELS[lang]
-    lines = [f"{rule.id}: {rule.title.get(lang)}", f"  [{_KIND[lang][rule.kind]}]"]
+    lines = [f"{rule.id}: {rule.title.get(lang)}", f"  [{rule_kind(rule.kind).label.get(lang, rule.kind)}]"]
     lines.append(f"  {labels['applies']}: {_selector(rule.applies_to, lang)}")
     if rule.exempt:
         lines.append(f"  {labels['exempt']}: {_selector(rule.exempt, lang)}")
@@ -242,7 +238,7 @@ def describe_rule(rule: AnyRule, lang: str, *, full: bool = False) -> list[str]:
             met += f" ({pairs})"
         lines.append(f"  {labels['met_by']}: {met}")
     else:
-        lines.append(f"  {labels['match']}: {_pattern(rule.match)}")
+        lines.extend(f"  {labels.get(role, role)}: {_pattern(pattern)}" for role, pattern in rule.roles())
     lines.append(f"  {labels['due']}: {describe_due(rule, lang)}")
     for basis in rule.basis:
         lines.append(f"  {labels['basis']}: {basis.cite()}")
@@ -290,6 +286,8 @@ def describe_due(rule: AnyRule, lang: str) -> str:
             if vi
             else f"within {dur} of the trigger ({how})"
         )
+    if not isinstance(rule, (EveryRule, CoverageRule, OnceRule)):
+        return "-"  # a registered kind: its label says it
     if isinstance(rule, OnceRule):
         if rule.due is None:
             text = (

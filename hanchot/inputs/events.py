@@ -8,7 +8,9 @@ gives exactly one of the two. Counting them is the caller's job.
 Files, chosen by suffix (case-insensitive):
 
 - ``.jsonl``, ``.ndjson``, ``.json`` (optionally ``.gz``): JSON Lines, one
-  object a line (the fast path; :mod:`orjson` is used when it is installed).
+  object a line, each read by :func:`hanchot.inputs.lines.parse_line` (the
+  standard library's :mod:`json` decides and words what is not JSON, so the
+  output does not depend on optional packages).
 - ``.csv`` (optionally ``.gz``): UTF-8 (a BOM is allowed), a header row naming
   the columns. Cells are read as follows:
 
@@ -43,48 +45,39 @@ import json
 import os
 import zlib
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
 from hanchot.errors import InputError
-from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, Event, FieldError, parse_event
+from hanchot.inputs.lines import (
+    Conflict,
+    Rejection,
+    common_fields,
+    event_of,
+    parse_line,
+    parse_other,
+    reject,
+)
+from hanchot.inputs.records import LINE, RESERVED_KEYS, Event, FieldError, parse_event
 
-try:  # optional: about twice as fast as json.loads
-    from orjson import loads as _loads  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the environment
-    _loads = json.loads
-
-# The fast path of a JSON line (_fast_event): the C scanner of the standard
-# decoder, without json.loads' encoding detection and whitespace regexes.
-_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
-_SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
+__all__ = [
+    "Conflict",
+    "Rejection",
+    "event_files",
+    "file_kind",
+    "open_binary",
+    "parse_jsonl_line",
+    "read_event_file",
+    "read_events",
+]
+parse_jsonl_line = parse_line  # the name the batch and the tests know
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = (".csv",)
 PARQUET_SUFFIXES = (".parquet",)
 _BUFFER = 1 << 20  # bytes of read buffer
-_RAW_CHARS = 200  # of a rejected line kept in Rejection.raw
 
 PathArg = str | os.PathLike[str]
-
-
-@dataclass(frozen=True, slots=True)
-class Rejection:
-    """An input line that is not a valid event, and why."""
-
-    file: str
-    line: int
-    field: str  # "(line)" when the line as a whole is bad (not JSON, not an object)
-    reason: str
-    raw: str  # the line's text, at most 200 characters
-
-    def to_dict(self) -> dict[str, Any]:
-        """The rejection as a plain mapping (for a JSON report)."""
-        return asdict(self)
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: field {self.field!r}: {self.reason}"
 
 
 def read_events(paths: PathArg | Iterable[PathArg]) -> Iterator[Event | Rejection]:
@@ -97,13 +90,13 @@ def read_events(paths: PathArg | Iterable[PathArg]) -> Iterator[Event | Rejectio
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     for path in paths:
-        for name in _files(os.fspath(path)):
+        for name in event_files(os.fspath(path)):
             yield from read_event_file(name)
 
 
 def read_event_file(name: str) -> Iterator[Event | Rejection]:
     """Yield the events and rejections of one file (its kind chosen by suffix)."""
-    kind, gz = _kind(name)
+    kind, gz = file_kind(name)
     if kind is None:
         raise InputError(
             f"{name}: unknown event file suffix; expected one of "
@@ -120,7 +113,8 @@ def read_event_file(name: str) -> Iterator[Event | Rejection]:
         raise InputError(f"{name}: cannot read ({exc})") from None
 
 
-def _kind(name: str) -> tuple[str | None, bool]:
+def file_kind(name: str) -> tuple[str | None, bool]:
+    """The kind of an event file by its suffix (jsonl, csv, parquet or None), and whether gzipped."""
     lower = name.lower()
     gz = lower.endswith(".gz")
     if gz:
@@ -134,14 +128,15 @@ def _kind(name: str) -> tuple[str | None, bool]:
     return None, gz
 
 
-def _files(name: str) -> list[str]:
+def event_files(name: str) -> list[str]:
+    """The event files of a path: itself, or a directory's files of known suffixes in path order."""
     if os.path.isdir(name):
         found = []
         for root, dirs, files in os.walk(name):
             dirs.sort()
             for file in files:
                 full = os.path.join(root, file)
-                if _kind(file)[0] is not None:
+                if file_kind(file)[0] is not None:
                     found.append((Path(os.path.relpath(full, name)).parts, full))
         return [full for _, full in sorted(found)]
     if not os.path.exists(name):
@@ -149,22 +144,16 @@ def _files(name: str) -> list[str]:
     return [name]
 
 
-def _open_binary(name: str, gz: bool) -> BinaryIO:
+def open_binary(name: str, gz: bool) -> BinaryIO:
     """A binary stream with a big buffer, so iterating its lines stays in C."""
     if not gz:
         return open(name, "rb", buffering=_BUFFER)
     return io.BufferedReader(gzip.open(name, "rb"), buffer_size=_BUFFER)
 
 
-def _reject(name: str, line: int, field: str, reason: str, raw: bytes | str) -> Rejection:
-    if isinstance(raw, bytes):
-        raw = raw.decode("utf-8", "replace")
-    return Rejection(name, line, field, reason, raw.strip("\r\n")[:_RAW_CHARS])
-
-
 def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
-    loads, parse, fast = _loads, parse_event, _fast_event  # locals: the loop runs millions of times
-    with _open_binary(name, gz) as fh:
+    common, make, other = common_fields, event_of, parse_other  # locals: the loop runs millions of times
+    with open_binary(name, gz) as fh:
         lineno = 0
         for raw in fh:
             lineno += 1
@@ -172,92 +161,8 @@ def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
                 continue
             if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                 raw = raw[3:]  # a UTF-8 byte order mark
-            if raw.isascii() and b"\\u" not in raw:
-                event = fast(raw, (name, lineno))
-                if event is not None:
-                    yield event
-                    continue
-            try:
-                obj = loads(raw)
-            except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-                yield _reject(name, lineno, LINE, _json_problem(exc), raw)
-                continue
-            try:
-                yield parse(obj, (name, lineno))
-            except FieldError as exc:
-                yield _reject(name, lineno, exc.field, exc.reason, raw)
-
-
-def parse_jsonl_line(raw: bytes, name: str, lineno: int) -> Event | Rejection:
-    """One non-blank JSON Lines line (bytes, BOM removed): its event or its rejection."""
-    if raw.isascii() and b"\\u" not in raw:
-        event = _fast_event(raw, (name, lineno))
-        if event is not None:
-            return event
-    try:
-        obj = _loads(raw)
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        return _reject(name, lineno, LINE, _json_problem(exc), raw)
-    try:
-        return parse_event(obj, (name, lineno))
-    except FieldError as exc:
-        return _reject(name, lineno, exc.field, exc.reason, raw)
-
-
-def _fast_event(raw: bytes, origin: tuple[str, int]) -> Event | None:
-    """The event of an ASCII line without ``\\u`` escapes in the common shape, or None.
-
-    The common shape: an object with non-empty strings ``id``, ``type`` (not a
-    retraction), ``agency`` and ``date`` (YYYY-MM-DD), and none of ``scope``,
-    ``at``, ``recorded_at``, ``retracts``. Every string is ASCII, so NFC changes
-    none and the event is the one :func:`parse_event` gives, about twice as
-    fast. Any other line returns None and takes the general path, which words
-    the errors.
-    """
-    text = raw.decode("ascii")
-    try:
-        obj, end = _scan(text, 0)
-    except (StopIteration, ValueError):
-        return None
-    if end != len(text) and not text[end:].isspace():
-        return None
-    if type(obj) is not dict or not _SLOW_KEYS.isdisjoint(obj):
-        return None
-    event_id, event_type, agency, date = obj.get("id"), obj.get("type"), obj.get("agency"), obj.get("date")
-    if (
-        type(event_id) is not str
-        or type(event_type) is not str
-        or type(agency) is not str
-        or type(date) is not str
-        or not event_id
-        or not event_type
-        or not agency
-        or event_type == RETRACTION
-        or len(date) != 10
-        or date[4] != "-"
-        or date[7] != "-"
-    ):
-        return None
-    try:
-        day = _fromisoformat(date)
-    except ValueError:
-        return None
-    reserved = RESERVED_KEYS
-    return Event(
-        event_id, event_type, day, agency=agency, attrs={k: v for k, v in obj.items() if k not in reserved}, origin=origin
-    )
-
-
-_fromisoformat = __import__("datetime").date.fromisoformat
-
-
-def _json_problem(exc: ValueError) -> str:
-    if isinstance(exc, UnicodeDecodeError):
-        return f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
-    if isinstance(exc, json.JSONDecodeError):
-        where = f"column {exc.colno}" if exc.lineno == 1 else "the end of the line"
-        return f"not valid JSON: {exc.msg} at {where}"
-    return f"not valid JSON: {exc}"
+            fields = common(raw)  # parse_line, unrolled: one call fewer per line
+            yield make(fields, (name, lineno)) if fields is not None else other(raw, name, lineno)
 
 
 class _Tap:
@@ -285,7 +190,7 @@ class _Tap:
 
 def _read_csv(name: str, gz: bool) -> Iterator[Event | Rejection]:
     reserved, scope_key, parse, cell = RESERVED_KEYS, "scope", parse_event, _cell
-    with _open_binary(name, gz) as fb, io.TextIOWrapper(
+    with open_binary(name, gz) as fb, io.TextIOWrapper(
         fb, encoding="utf-8-sig", errors="surrogateescape", newline=""
     ) as fh:
         tap = _Tap(fh)
@@ -306,11 +211,11 @@ def _read_csv(name: str, gz: bool) -> Iterator[Event | Rejection]:
                 try:
                     text.encode("utf-8")
                 except UnicodeEncodeError:
-                    yield _reject(name, lineno, LINE, "not valid UTF-8", text.encode("utf-8", "surrogateescape"))
+                    yield reject(name, lineno, LINE, "not valid UTF-8", text.encode("utf-8", "surrogateescape"))
                     continue
             extra = row.pop(None, None)
             if extra is not None:
-                yield _reject(name, lineno, LINE, f"{width + len(extra)} cells, expected {width}", text)
+                yield reject(name, lineno, LINE, f"{width + len(extra)} cells, expected {width}", text)
                 continue
             obj: dict[str, Any] = {}
             for key, value in row.items():
@@ -327,12 +232,12 @@ def _read_csv(name: str, gz: bool) -> Iterator[Event | Rejection]:
                 try:
                     obj[scope_key] = json.loads(scope)
                 except ValueError:
-                    yield _reject(name, lineno, "scope", f"expected a JSON object in the cell, got {scope!r}", text)
+                    yield reject(name, lineno, "scope", f"expected a JSON object in the cell, got {scope!r}", text)
                     continue
             try:
                 yield parse(obj, (name, lineno))
             except FieldError as exc:
-                yield _reject(name, lineno, exc.field, exc.reason, text)
+                yield reject(name, lineno, exc.field, exc.reason, text)
 
 
 _JSON_START = frozenset("-0123456789[{tf")
@@ -372,6 +277,6 @@ def _read_parquet(name: str) -> Iterator[Event | Rejection]:
                     yield parse(obj, (name, lineno))
                 except FieldError as exc:
                     raw = json.dumps(obj, default=str, ensure_ascii=False)
-                    yield _reject(name, lineno, exc.field, exc.reason, raw)
+                    yield reject(name, lineno, exc.field, exc.reason, raw)
     finally:
         pf.close()

@@ -22,6 +22,7 @@ from hanchot.obligations.context import (
     unborn_phrase,
 )
 from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
+from hanchot.rules.kinds import RuleKind, register
 from hanchot.rules.model import OnceRule
 
 MATCH = "match"
@@ -65,3 +66,13 @@ def evaluate_once(
             rule_title(rule), rule_basis(rule), origin, deadline.steps if deadline else (), why
         ),
     )
+
+
+def once_boundaries(rule: OnceRule, first: dt.date, last: dt.date) -> list[dt.date]:
+    """The milestone opens on its ``earliest`` date (else with the pack)."""
+    return [rule.earliest] if rule.earliest else []
+
+
+KIND = register(
+    RuleKind("once", OnceRule, evaluate_once, once_boundaries, label={"en": "milestone", "vi": "mốc thời gian"})
+)

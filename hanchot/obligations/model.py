@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from hanchot.calendar import Step
 
 if TYPE_CHECKING:
-    from hanchot.inputs.events import Rejection
+    from hanchot.inputs.events import Conflict, Rejection
 
 
 class Status(str, Enum):
@@ -117,13 +117,18 @@ class Obligation:
 
 @dataclass(frozen=True, slots=True)
 class InputCounts:
-    """Input accounting: ``read = used + ignored + duplicates + rejected``."""
+    """Input accounting: ``read = used + ignored + duplicates + conflicts + rejected``.
+
+    ``duplicates`` are identical copies of a kept event; ``conflicts`` are
+    differing copies set aside (see :mod:`hanchot.ledger`).
+    """
 
     read: int
     used: int
     ignored: int
     duplicates: int
     rejected: int
+    conflicts: int = 0
     ignored_because: dict[str, int] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,6 +138,7 @@ class InputCounts:
             "used": self.used,
             "ignored": self.ignored,
             "duplicates": self.duplicates,
+            "conflicts": self.conflicts,
             "rejected": self.rejected,
             "ignored_because": dict(sorted(self.ignored_because.items())),
         }
@@ -148,6 +154,8 @@ class Report:
     input: InputCounts
     rejected: tuple[Rejection, ...] = ()
     known_at: dt.date | None = None
+    conflicts: tuple[Conflict, ...] = ()
+    """Different events under one id (see :mod:`hanchot.ledger`)."""
 
     @property
     def violations(self) -> tuple[Obligation, ...]:
@@ -162,4 +170,5 @@ class Report:
         out["input"] = self.input.to_dict()
         out["obligations"] = [o.to_dict(lang) for o in self.obligations]
         out["rejected"] = [r.to_dict() for r in self.rejected]
+        out["conflicts"] = [c.to_dict() for c in self.conflicts]
         return out

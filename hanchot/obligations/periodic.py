@@ -34,6 +34,7 @@ from hanchot.obligations.context import (
     unborn_phrase,
 )
 from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
+from hanchot.rules.kinds import RuleKind, register
 from hanchot.rules.model import CoverageRule, EveryRule
 
 MATCH = "match"
@@ -207,3 +208,24 @@ def _overlaps(agency: Agency, period: Period) -> bool:
     return (agency.active_from is None or agency.active_from <= period.last_day) and (
         agency.active_to is None or agency.active_to >= period.first_day
     )
+
+
+def period_boundaries(rule: EveryRule | CoverageRule, first: dt.date, last: dt.date) -> list[dt.date]:
+    """Each period opens a duty on its first day (or its window's, for a windowed rule)."""
+    days = []
+    window = getattr(rule, "window", None)
+    for period in periods_between(rule.period, first, last):
+        days.append(period.first_day)
+        if window is not None:
+            days.append(max(period.first_day, dt.date(period.first_day.year, window.first_month, 1)))
+    return days
+
+
+EVERY = register(
+    RuleKind("every", EveryRule, evaluate_every, period_boundaries, label={"en": "every period", "vi": "định kỳ"})
+)
+COVERAGE = register(
+    RuleKind(
+        "coverage", CoverageRule, evaluate_coverage, period_boundaries, label={"en": "coverage", "vi": "tỷ lệ bao phủ"}
+    )
+)

@@ -29,6 +29,7 @@ from hanchot.obligations.context import (
     transfer_phrase,
 )
 from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
+from hanchot.rules.kinds import RuleKind, register
 from hanchot.rules.model import WithinRule
 
 TRIGGER, FULFILMENT = "trigger", "fulfilment"
@@ -151,3 +152,13 @@ def _correlated(event: Event, keys: Sequence[tuple[str, Any]]) -> bool:
         elif got != wanted:
             return False
     return True
+
+
+KIND = register(
+    RuleKind(
+        "within",
+        WithinRule,
+        evaluate_within,
+        label={"en": "within (after a trigger)", "vi": "trong thời hạn (sau sự kiện)"},
+    )
+)

@@ -71,7 +71,7 @@ from uuid import uuid4
 
 import durable_rules_engine as _engine  # type: ignore[import-not-found]
 
-from hanchot.rules.matcher import (
+from hanchot.rules.compiled import (
     MISSING,
     CompiledPattern,
     MatcherStats,

@@ -26,7 +26,8 @@ import yaml
 from pydantic import ValidationError
 
 from hanchot.errors import RulePackError, UnknownNameError, suggest
-from hanchot.rules.model import RulePack, Scalar
+from hanchot.rules.kinds import load_plugins
+from hanchot.rules.model import RulePack, Scalar, pack_model, rule_model_names
 
 _PARAM_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _PACKAGE = "hanchot.rules.packs"
@@ -50,6 +51,7 @@ def load_pack(
     single rules (``{"legal-update": {"within": "45 days"}}``). Unknown
     parameters and rules are errors that list the known ones.
     """
+    load_plugins()
     raw, origin = _resolve(pack, seen=())
     known = raw.get("parameters", {})
     final_values = {name: spec.get("default") for name, spec in known.items()}
@@ -207,7 +209,7 @@ def _apply_rule_overrides(raw: dict[str, Any], overrides: Mapping[str, Mapping[s
 
 def _validate(raw: dict[str, Any], origin: str) -> RulePack:
     try:
-        return RulePack.model_validate(raw)
+        return pack_model().model_validate(raw)
     except ValidationError as exc:
         raise RulePackError(_describe(exc, raw, origin)) from None
 
@@ -222,7 +224,7 @@ def _describe(exc: ValidationError, raw: dict[str, Any], origin: str) -> str:
             rules = raw.get("rules", [])
             rule_id = rules[loc[1]].get("id", f"#{loc[1] + 1}") if loc[1] < len(rules) else loc[1]
             # pydantic puts the discriminator value (the rule kind) in the path
-            kinds = ("within", "every", "once", "coverage")
+            kinds = rule_model_names()
             rest = [str(p) for p in (loc[3:] if len(loc) > 2 and loc[2] in kinds else loc[2:])]
             where = f"rule {rule_id!r}, field {'.'.join(rest) or '(rule)'}"
         elif loc:

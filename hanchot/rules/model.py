@@ -13,9 +13,9 @@ one place and a what-if can change it without editing the pack.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal, Protocol
+from typing import Annotated, Any, ClassVar, Literal, Protocol, Union
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from hanchot.calendar import Duration, PeriodKind, Roll
 
@@ -177,7 +177,16 @@ class Window(_Model):
     enforced: bool = True
 
 
-class _RuleBase(_Model):
+class RuleBase(_Model):
+    """What every rule kind has: id, title, basis, whom it binds, when it is active.
+
+    A kind's model adds ``kind: Literal["name"]``, its own fields, and
+    :meth:`roles` (see :mod:`hanchot.rules.kinds`).
+    """
+
+    merge_default: ClassVar[Literal["transfer", "lapse"]] = "lapse"
+    """What becomes of an open duty of an agency merged away, unless ``on_merge`` says."""
+
     id: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: Text
     basis: list[Basis] = Field(min_length=1)
@@ -205,10 +214,12 @@ class _RuleBase(_Model):
 
     @property
     def merge_policy(self) -> Literal["transfer", "lapse"]:
-        """``on_merge``, or its default: 'transfer' for ``within``, 'lapse' for the rest."""
-        if self.on_merge is not None:
-            return self.on_merge
-        return "transfer" if getattr(self, "kind", None) == "within" else "lapse"
+        """``on_merge``, or the kind's default: 'transfer' for ``within``, 'lapse' for the rest."""
+        return self.on_merge if self.on_merge is not None else self.merge_default
+
+    def roles(self) -> list[tuple[str, Pattern]]:
+        """The roles an event may play in this rule, each with its pattern."""
+        raise NotImplementedError(f"rule kind {type(self).__name__} names no roles")
 
     def binds(self, agency: Selectable) -> bool:
         """Whether the rule binds *agency*: selected by ``applies_to``, not by ``exempt``."""
@@ -220,8 +231,10 @@ class _RuleBase(_Model):
         return [value] if isinstance(value, dict) else value
 
 
-class WithinRule(_RuleBase):
+class WithinRule(RuleBase):
     """A trigger event opens an obligation due a duration later (Civil Code)."""
+
+    merge_default: ClassVar[Literal["transfer", "lapse"]] = "transfer"
 
     kind: Literal["within"]
     trigger: Pattern
@@ -241,8 +254,12 @@ class WithinRule(_RuleBase):
     def _parse_duration(cls, value: Any) -> Any:
         return Duration.parse(value) if isinstance(value, str) else value
 
+    def roles(self) -> list[tuple[str, Pattern]]:
+        """A trigger opens the duty, a fulfilment meets it."""
+        return [("trigger", self.trigger), ("fulfilment", self.fulfilment)]
 
-class EveryRule(_RuleBase):
+
+class EveryRule(RuleBase):
     """At least ``count`` matching events in each period."""
 
     kind: Literal["every"]
@@ -257,8 +274,12 @@ class EveryRule(_RuleBase):
     )
     due: Due = Field(default_factory=lambda: Due(at="end"))
 
+    def roles(self) -> list[tuple[str, Pattern]]:
+        """Matching events count for their period."""
+        return [("match", self.match)]
 
-class OnceRule(_RuleBase):
+
+class OnceRule(RuleBase):
     """A dated milestone of a plan, met by one matching event."""
 
     kind: Literal["once"]
@@ -268,8 +289,12 @@ class OnceRule(_RuleBase):
     )
     earliest: dt.date | None = None
 
+    def roles(self) -> list[tuple[str, Pattern]]:
+        """One matching event meets the milestone."""
+        return [("match", self.match)]
 
-class CoverageRule(_RuleBase):
+
+class CoverageRule(RuleBase):
     """A coordinating agency covers at least ``percent`` of a population per period."""
 
     kind: Literal["coverage"]
@@ -286,6 +311,10 @@ class CoverageRule(_RuleBase):
     )
     percent: float = Field(gt=0, le=100)
     due: Due = Field(default_factory=lambda: Due(at="end"))
+
+    def roles(self) -> list[tuple[str, Pattern]]:
+        """Matching events (inspections) name the agency they cover."""
+        return [("match", self.match)]
 
 
 Rule = Annotated[WithinRule | EveryRule | OnceRule | CoverageRule, Field(discriminator="kind")]
@@ -332,7 +361,7 @@ class RulePack(_Model):
     )
     rules: list[Rule] = Field(default_factory=list)
 
-    def rule(self, rule_id: str) -> WithinRule | EveryRule | OnceRule | CoverageRule:
+    def rule(self, rule_id: str) -> AnyRule:
         """Return the rule *rule_id*; raise :class:`UnknownNameError` naming the known ones."""
         from hanchot.errors import UnknownNameError, suggest
 
@@ -346,3 +375,41 @@ class RulePack(_Model):
 
 
 AnyRule = WithinRule | EveryRule | OnceRule | CoverageRule
+"""The built-in kinds (a registered kind's rules are :class:`RuleBase` instances too)."""
+
+_BUILTIN_MODELS: tuple[type[RuleBase], ...] = (WithinRule, EveryRule, OnceRule, CoverageRule)
+_RULE_MODELS: list[type[RuleBase]] = list(_BUILTIN_MODELS)
+
+
+def rule_model_names() -> tuple[str, ...]:
+    """The ``kind`` of every rule model a pack may use."""
+    return tuple(m.model_fields["kind"].annotation.__args__[0] for m in _RULE_MODELS)  # type: ignore[union-attr]
+
+
+def add_rule_model(model: type[RuleBase]) -> None:
+    """Let packs use *model* (see :func:`hanchot.rules.kinds.register`)."""
+    if model not in _RULE_MODELS:
+        _RULE_MODELS.append(model)
+
+
+_PACK_MODELS: dict[tuple[type[RuleBase], ...], type[RulePack]] = {}
+
+
+def pack_model() -> type[RulePack]:
+    """The model a pack validates with: :class:`RulePack`, whose rules may be of every added kind.
+
+    With only the built-in kinds it is :class:`RulePack` itself (whose JSON
+    Schema ``hanchot schema rule-pack`` publishes); with more, a subclass whose
+    ``rules`` union holds them too.
+    """
+    models = tuple(_RULE_MODELS)
+    if len(models) == len(_BUILTIN_MODELS):
+        return RulePack
+    found = _PACK_MODELS.get(models)
+    if found is None:
+        union = Annotated[Union[models], Field(discriminator="kind")]  # type: ignore[valid-type]  # noqa: UP007
+        found = create_model(
+            "RulePack", __base__=RulePack, __module__=RulePack.__module__, rules=(list[union], Field(default_factory=list))
+        )
+        _PACK_MODELS[models] = found
+    return found

@@ -28,21 +28,27 @@ _SHORT = {  # status headings short enough for a count column
 _TEXT = {
     "vi": {
         "title": "Nghĩa vụ theo {pack} tính đến {as_of}",
-        "input": "Sự kiện đã đọc {read}: dùng {used}, bỏ qua {ignored}, trùng {duplicates}, bị loại {rejected}",
+        "input": "Sự kiện đã đọc {read}: dùng {used}, bỏ qua {ignored}, trùng {duplicates}, xung đột {conflicts}, bị loại {rejected}",
         "summary": "Tổng hợp theo quy định (mã quy định, dòng dưới: tên)",
         "violations": "Vi phạm ({n})",
         "upcoming": "Đang mở, có hạn ({n})",
         "late": "Trễ",
         "rejected": "Dòng dữ liệu bị loại ({n})",
+        "conflicts": "Sự kiện khác nhau cùng mã ({n})",
+        "both": "cả hai được tính, mỗi bản cho cơ quan của nó",
+        "kept": "bản đầu được tính",
     },
     "en": {
         "title": "Obligations under {pack} as of {as_of}",
-        "input": "Events read {read}: used {used}, ignored {ignored}, duplicates {duplicates}, rejected {rejected}",
+        "input": "Events read {read}: used {used}, ignored {ignored}, duplicates {duplicates}, conflicts {conflicts}, rejected {rejected}",
         "summary": "Summary by rule (rule id; below it, its title)",
         "violations": "Violations ({n})",
         "upcoming": "Open, with due date ({n})",
         "late": "Late",
         "rejected": "Rejected input lines ({n})",
+        "conflicts": "Different events under one id ({n})",
+        "both": "both count, each for its own agency",
+        "kept": "the first counts",
     },
 }
 
@@ -75,6 +81,13 @@ def write_view(view: ReportView, out: TextIO, limit: int = 40) -> None:
             out.write("  " + cut(r["reason"], WIDTH - 3) + "\n")
         if len(view.rejected) > limit:
             out.write(w["more"].format(n=len(view.rejected) - limit) + "\n")
+    if view.conflicts:
+        out.write("\n" + t["conflicts"].format(n=len(view.conflicts)) + "\n")
+        for c in view.conflicts[:limit]:
+            out.write(cut(f"{c['id']}: {c['kept']} / {c['other']}", WIDTH - 1) + "\n")
+            out.write("  " + cut(t[c["counts"]], WIDTH - 3) + "\n")
+        if len(view.conflicts) > limit:
+            out.write(w["more"].format(n=len(view.conflicts) - limit) + "\n")
 
 
 def _summary(view: ReportView, out: TextIO) -> None:

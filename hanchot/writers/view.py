@@ -39,6 +39,8 @@ class ReportView:
     """Rule id -> title in *lang*, in the pack's order."""
     input: Mapping[str, Any]
     rejected: Sequence[Row] = ()
+    conflicts: Sequence[Row] = ()
+    """Different events under one id (see :class:`hanchot.inputs.lines.Conflict`)."""
     known_at: dt.date | None = None
     history: Mapping[str, Any] | None = None
     """A run's comparison with the previous one (``batch --history``), and the runs."""
@@ -107,6 +109,7 @@ def from_report(report: Report, pack: RulePack, agencies: Mapping[str, Agency], 
         rules=rule_titles(pack, lang),
         input=data["input"],
         rejected=data["rejected"],
+        conflicts=data["conflicts"],
     )
 
 
@@ -131,6 +134,7 @@ def read_batch_folder(
         rules=rule_titles(pack, lang),
         input=summary.get("input", {}),
         rejected=list(_rows(folder / f"rejected.{fmt}", fmt)),
+        conflicts=summary.get("conflicts", []),
         history=history,
     )
 

@@ -1,0 +1,205 @@
+"""One JSON line of an event: the one place that recognises and parses it.
+
+Both readers use it — :mod:`hanchot.inputs.events` (``check``, ``replay``,
+``whatif``) and the batch (its router and its partitions):
+
+- :func:`common_fields` recognises the **common shape** fast: an ASCII line
+  without ``\\u`` escapes holding an object with non-empty strings ``id``,
+  ``type`` (not a retraction), ``agency`` and ``date`` (YYYY-MM-DD) and none
+  of ``scope``, ``at``, ``recorded_at``, ``retracts``. Every string is ASCII,
+  so NFC changes none, and the event is the one :func:`parse_event` gives,
+  about twice as fast. The batch keeps such an event as a *light* event when
+  no rule names its type (see :mod:`hanchot.ledger`);
+- :data:`LIGHT_LAYOUT` recognises, without parsing, the canonical layout of
+  that shape (``id``, ``type``, ``agency``, ``date`` first, then scalar
+  attributes): every line it matches is in the common shape, with these four
+  strings (a test holds it so). The batch's router uses it on raw bytes;
+- :func:`parse_line` gives any line's event or its :class:`Rejection`.
+
+The text of a rejection does not depend on which optional packages are
+installed: lines are decoded by the standard library's :mod:`json`, whose
+verdict and wording are the reference.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, Event, FieldError, parse_event
+
+__all__ = [
+    "LIGHT_LAYOUT",
+    "SLOW_KEYS",
+    "Conflict",
+    "Rejection",
+    "common_fields",
+    "event_of",
+    "json_problem",
+    "parse_line",
+    "parse_other",
+    "reject",
+]
+
+RAW_CHARS = 200  # of a rejected line kept in Rejection.raw
+SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
+"""Reserved keys a line in the common shape does not have."""
+
+# The C scanner of the standard decoder, without json.loads' encoding detection
+# and whitespace regular expressions: the fast path of an ASCII line.
+_scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_fromisoformat = dt.date.fromisoformat
+
+CommonFields = tuple[dict[str, Any], str, str, str, dt.date]
+"""(the object, id, type, agency, date) of a line in the common shape."""
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """An input line that is not a valid event, and why."""
+
+    file: str
+    line: int
+    field: str  # "(line)" when the line as a whole is bad (not JSON, not an object)
+    reason: str
+    raw: str  # the line's text, at most 200 characters
+
+    def to_dict(self) -> dict[str, Any]:
+        """The rejection as a plain mapping (for a JSON report)."""
+        return asdict(self)
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}: field {self.field!r}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Conflict:
+    """Two different events under one id: where each is, and whether both count."""
+
+    id: str
+    kept: tuple[str, int]
+    """The least copy (it counts)."""
+    other: tuple[str, int]
+    both_count: bool
+    """True when the copies name different agencies: each counts for its own."""
+
+    def sort_key(self) -> tuple[Any, ...]:
+        """Order of the report: by id, then by the copies' places."""
+        return (self.id, self.kept, self.other)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The conflict as a JSON-ready mapping."""
+        return {
+            "id": self.id,
+            "kept": f"{self.kept[0]}:{self.kept[1]}",
+            "other": f"{self.other[0]}:{self.other[1]}",
+            "counts": "both" if self.both_count else "kept",
+        }
+
+    def __str__(self) -> str:
+        which = "both count, each for its own agency" if self.both_count else "the first counts"
+        return f"id {self.id!r}: {self.kept[0]}:{self.kept[1]} and {self.other[0]}:{self.other[1]} differ; {which}"
+
+
+def common_fields(raw: bytes) -> CommonFields | None:
+    """The fields of a line in the common shape (see the module), or None."""
+    if not raw.isascii() or b"\\u" in raw:
+        return None
+    text = raw.decode("ascii")
+    try:
+        obj, end = _scan(text, 0)
+    except (StopIteration, ValueError):
+        return None
+    if end != len(text) and not text[end:].isspace():
+        return None
+    if type(obj) is not dict or not SLOW_KEYS.isdisjoint(obj):
+        return None
+    event_id, event_type, agency, date = obj.get("id"), obj.get("type"), obj.get("agency"), obj.get("date")
+    if (
+        type(event_id) is not str
+        or type(event_type) is not str
+        or type(agency) is not str
+        or type(date) is not str
+        or not event_id
+        or not event_type
+        or not agency
+        or event_type == RETRACTION
+        or len(date) != 10
+        or date[4] != "-"
+        or date[7] != "-"
+    ):
+        return None
+    try:
+        day = _fromisoformat(date)
+    except ValueError:
+        return None
+    return obj, event_id, event_type, agency, day
+
+
+def event_of(fields: CommonFields, origin: tuple[str, int]) -> Event:
+    """The event of a line in the common shape."""
+    obj, event_id, event_type, agency, day = fields
+    reserved = RESERVED_KEYS
+    return Event(
+        event_id, event_type, day, agency=agency, attrs={k: v for k, v in obj.items() if k not in reserved}, origin=origin
+    )
+
+
+def parse_line(raw: bytes, name: str, lineno: int) -> Event | Rejection:
+    """One non-blank JSON Lines line (bytes, BOM removed): its event or its rejection."""
+    fields = common_fields(raw)
+    if fields is not None:
+        return event_of(fields, (name, lineno))
+    return parse_other(raw, name, lineno)
+
+
+def parse_other(raw: bytes, name: str, lineno: int) -> Event | Rejection:
+    """A line not in the common shape: decoded by :mod:`json`, validated by :func:`parse_event`."""
+    try:
+        obj = json.loads(raw)
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        return reject(name, lineno, LINE, json_problem(exc), raw)
+    try:
+        return parse_event(obj, (name, lineno))
+    except FieldError as exc:
+        return reject(name, lineno, exc.field, exc.reason, raw)
+
+
+def reject(name: str, line: int, field: str, reason: str, raw: bytes | str) -> Rejection:
+    """A rejection keeping the first characters of the line."""
+    if isinstance(raw, bytes):
+        raw = raw.decode("utf-8", "replace")
+    return Rejection(name, line, field, reason, raw.strip("\r\n")[:RAW_CHARS])
+
+
+def json_problem(exc: ValueError) -> str:
+    """Why a line is not JSON, in the standard library's words."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"not valid UTF-8 ({exc.reason} at byte {exc.start})"
+    if isinstance(exc, json.JSONDecodeError):
+        where = f"column {exc.colno}" if exc.lineno == 1 else "the end of the line"
+        return f"not valid JSON: {exc.msg} at {where}"
+    return f"not valid JSON: {exc}"
+
+
+# The canonical layout of the common shape, ASCII without escapes or control characters.
+# Every text this matches is a JSON object that json.loads reads with these four
+# strings, no other reserved key, and no string that NFC would change.
+_CH = rb"[ !#-\[\]-~]"
+_WS = rb"[ \t]*"
+_STR1 = rb'"(' + _CH + rb'+)"'
+_VALUE = rb'(?:"' + _CH + rb'*"|-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?|true|false|null)'
+_ATTR = rb'"(?!(?:id|type|agency|scope|date|at|recorded_at|retracts)")' + _CH + rb'+"'
+LIGHT_LAYOUT = re.compile(
+    rb"\{" + _WS
+    + rb'"id"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
+    + rb'"type"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
+    + rb'"agency"' + _WS + rb":" + _WS + _STR1 + _WS + rb"," + _WS
+    + rb'"date"' + _WS + rb":" + _WS + rb'"([0-9]{4}-[0-9]{2}-[0-9]{2})"'
+    + rb"(?:" + _WS + rb"," + _WS + _ATTR + _WS + rb":" + _WS + _VALUE + rb")*"
+    + _WS + rb"\}[ \t\r\n]*\Z"
+)
+"""The canonical layout of a line in the common shape; groups: id, type, agency, date."""

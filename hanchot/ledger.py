@@ -1,0 +1,545 @@
+"""The ledger: the one place that knows how events are kept.
+
+Every consumer of events — the engine (:mod:`hanchot.engine`), a batch
+partition (:mod:`hanchot.batch.partition`) and the replay
+(:mod:`hanchot.replay`) — keeps them in a :class:`Ledger`, which decides:
+
+- **duplicates**: copies of one id that are identical keep the one with the
+  least :meth:`Event.sort_key` (then the least origin), whatever the input
+  order;
+- **conflicts**: copies of one id that differ (see :func:`resolve_copies`).
+  No copy ever silently replaces another agency's event: copies naming
+  different agencies each count for their own agency, as distinct events;
+  copies naming the same agency, or involving a broadcast, are one event of
+  which the least copy counts and the others are set aside (``conflicts`` in
+  the accounting). Every conflict is listed with both ``file:line``
+  locations (:class:`Conflict`);
+- **retractions** (:meth:`Ledger.retraction_target`): an ``event.retracted``
+  withdraws the kept copy of the id it names. When several copies are kept
+  (different agencies), it withdraws the one of its own agency, and with none
+  of its agency it withdraws nothing (``ambiguous_retraction``). A retraction
+  of a retraction restores nothing and is ignored as
+  ``retraction_of_retraction`` (the first retraction stands; to restore an
+  event, send it again under a new id);
+- **visibility**: as of a date (``after_as_of``) and as known at a date
+  (``not_yet_recorded``);
+- **accounting**: ``read = used + ignored + duplicates + conflicts + rejected``
+  with the reasons of ``ignored`` (:class:`~hanchot.obligations.model.InputCounts`);
+- **placement** (:class:`Bindings`): the agencies an event concerns and the
+  (rule, role) pairs it plays for each, as an :data:`Index` keyed by plain
+  ``(agency, rule index, role)`` tuples.
+
+A ledger may be *scoped* to some agencies (a batch partition): it then keeps
+*shadow* copies of broadcasts whose home is elsewhere (evaluated, never
+counted), places events only on its agencies, and records in
+:class:`Crossings` what it cannot decide alone. It may also hold *light*
+events — events whose type no rule names, the bulk of a real log — as one
+integer each (:data:`VISIBLE` … :data:`RETRACTED` in the two low bits, the
+rest a reference its owner can read the line again from).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from operator import attrgetter
+from typing import Any, Protocol
+
+from hanchot.inputs.events import Conflict, Rejection
+from hanchot.inputs.records import RETRACTION, Agency, Event, FieldError, parse_event
+from hanchot.obligations.model import InputCounts
+
+__all__ = [
+    "AFTER_AS_OF",
+    "AGENCY_FIELDS",
+    "NOT_YET_RECORDED",
+    "RETRACTED",
+    "VISIBLE",
+    "Bindings",
+    "Conflict",
+    "Crossings",
+    "Index",
+    "IndexKey",
+    "Ledger",
+    "LightSources",
+    "Role",
+    "View",
+    "resolve_copies",
+    "visibility",
+]
+
+Role = tuple[int, str]
+"""A (rule index, role) pair: the role is ``trigger``, ``fulfilment`` or ``match``."""
+IndexKey = tuple[str, int, str]
+"""(agency id, rule index, role)."""
+Index = dict[IndexKey, list[Event]]
+"""The events each agency's rules see, by role, each list in (date, id) order."""
+
+AGENCY_FIELDS = frozenset(Agency.model_fields)
+
+# The visibility code of a light event (the two low bits of its reference).
+VISIBLE, AFTER_AS_OF, NOT_YET_RECORDED, RETRACTED = 0, 1, 2, 3
+CODE_BITS = 2
+CODE_MASK = (1 << CODE_BITS) - 1
+_DATE_ID = attrgetter("date", "id")
+
+
+def visibility(day: dt.date, as_of: dt.date, known_at: dt.date | None, known_on: dt.date | None = None) -> int:
+    """The visibility code of an event of date *day* (recorded on *known_on*)."""
+    if day > as_of:
+        return AFTER_AS_OF
+    if known_at is not None and (known_on or day) > known_at:
+        return NOT_YET_RECORDED
+    return VISIBLE
+
+
+_REASON = {AFTER_AS_OF: "after_as_of", NOT_YET_RECORDED: "not_yet_recorded"}
+
+
+def resolve_copies(copies: Sequence[Event]) -> tuple[list[Event], list[Event]]:
+    """Which of the differing copies of one id count: (kept, set aside).
+
+    *copies* are distinct, least first. The least copy always counts. When
+    no copy is a broadcast, the least copy naming each other agency counts
+    too (an id reused by another source system must not erase this agency's
+    event: that would be a false violation); every other copy is set aside.
+    """
+    first = copies[0]
+    if any(c.scope is not None for c in copies):
+        return [first], list(copies[1:])
+    kept, aside = [first], []
+    agencies = {first.agency}
+    for copy in copies[1:]:
+        if copy.agency in agencies:
+            aside.append(copy)
+        else:
+            agencies.add(copy.agency)
+            kept.append(copy)
+    return kept, aside
+
+
+class LightSources(Protocol):
+    """Where the lines of light events can be read again (the batch's spill and inputs)."""
+
+    def reread(self, ref: int) -> Event:
+        """The event of a light reference (its origin's line may be 0: see :meth:`locate`)."""
+
+    def locate(self, ref: int) -> int:
+        """The line number of a light reference (may be slow: used for reports only)."""
+
+    def before(self, a: int, b: int) -> bool | None:
+        """Whether line *a* comes before line *b* of one file, if their references tell."""
+
+
+class Bindings:
+    """Where an event counts: the agencies it concerns, the rules binding them.
+
+    *applies* holds, for each rule of the pack (by index), the ids of the
+    agencies it binds; *classify* gives the roles an event plays by its type
+    and attributes (the matcher).
+    """
+
+    def __init__(
+        self,
+        agencies: Mapping[str, Agency],
+        applies: Sequence[frozenset[str]],
+        classify: Callable[[Event], tuple[Role, ...]],
+    ) -> None:
+        self.agencies = agencies
+        self.applies = applies
+        self.classify = classify
+
+    def problem(self, event: Event) -> tuple[str, str] | None:
+        """Why *event* cannot be used (field, reason): an unknown agency or agency field."""
+        if event.agency is not None:
+            if event.agency not in self.agencies:
+                return "agency", f"no agency {event.agency!r} in the agency list"
+            return None
+        assert event.scope is not None
+        unknown = sorted(set(event.scope) - AGENCY_FIELDS)
+        if unknown:
+            fields = ", ".join(sorted(AGENCY_FIELDS))
+            return "scope", f"unknown agency field(s) {', '.join(unknown)}; fields: {fields}"
+        return None
+
+    def targets(self, event: Event, pool: Sequence[Agency], local: Collection[str] | None) -> list[str]:
+        """The agencies of *pool* (in id order) *event* concerns."""
+        if event.agency is not None:
+            return [event.agency] if local is None or event.agency in local else []
+        assert event.scope is not None
+        scope, day = event.scope, event.date
+        return [a.id for a in pool if a.is_active(day) and a.matches(scope)]
+
+    def place(
+        self, event: Event, roles: Sequence[Role], pool: Sequence[Agency], local: Collection[str] | None = None
+    ) -> list[tuple[str, list[Role]]]:
+        """Each agency *event* concerns, with the roles it plays in the rules binding it."""
+        applies = self.applies
+        out = []
+        for agency in self.targets(event, pool, local):
+            mine = [(rule, role) for rule, role in roles if agency in applies[rule]]
+            if mine:
+                out.append((agency, mine))
+        return out
+
+
+@dataclass
+class Crossings:
+    """What a scoped ledger cannot decide alone, for the batch to reconcile."""
+
+    misrouted: list[str] = field(default_factory=list)
+    """Agency ids of events found among another partition's lines."""
+    home_scopes: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    """(id, scope) of the broadcasts counted here."""
+    shadow_mismatch: list[str] = field(default_factory=list)
+    """Ids kept both as a shadow and at home."""
+    broadcast_dups: list[str] = field(default_factory=list)
+    """Ids with two copies, one of them a broadcast."""
+    retracted: list[str] = field(default_factory=list)
+    """Ids withdrawn by a retraction kept here."""
+    unknown_targets: list[str] = field(default_factory=list)
+    """Ids named by a retraction here and not kept here."""
+    pending_broadcasts: list[str] = field(default_factory=list)
+    """Broadcasts counted here that concern none of this ledger's agencies."""
+    placed_shadows: list[str] = field(default_factory=list)
+    """Shadow broadcasts placed on an agency here."""
+
+
+@dataclass
+class View:
+    """The ledger as of a date: what the rules see, and the accounting."""
+
+    index: Index
+    counts: InputCounts
+    rejected: tuple[Rejection, ...]
+    conflicts: tuple[Conflict, ...]
+
+
+class Ledger:
+    """The events given so far: kept, deduplicated, accounted for (see the module)."""
+
+    def __init__(
+        self,
+        bindings: Bindings,
+        *,
+        local: Collection[str] | None = None,
+        sources: LightSources | None = None,
+    ) -> None:
+        self.bindings = bindings
+        self.local = local
+        self.pool: tuple[Agency, ...] = tuple(
+            a for a in bindings.agencies.values() if local is None or a.id in local
+        )
+        self.sources = sources
+        self._refs: dict[int, tuple[Event, int]] = {}  # id() of an event read again -> it (kept alive), its reference
+        self._lines: dict[int, int] = {}  # reference -> line, found when first needed
+        self.events: dict[str, Event] = {}
+        """The least copy of each id."""
+        self.roles: dict[str, tuple[Role, ...]] = {}
+        self.copies: dict[str, list[Event]] = {}
+        """For each id whose copies differ: its distinct copies, least first."""
+        self.light: dict[str, int] = {}
+        """Light events: id -> reference (visibility code in the low bits)."""
+        self.late = [0, 0, 0, 0]
+        """Light events by visibility code (VISIBLE is derived: see :meth:`view`)."""
+        self.shadows: set[str] = set()
+        self.rejected: list[Rejection] = []
+        self.read = 0
+        self.crossings = Crossings()
+
+    # -- keeping ---------------------------------------------------------------------------
+
+    def record(self, item: Event | Mapping[str, Any] | Rejection) -> None:
+        """Count one input line and keep what it gave (an event, raw or validated, or a rejection)."""
+        self.read += 1
+        if not isinstance(item, (Event, Rejection)):
+            try:
+                item = parse_event(item)
+            except FieldError as exc:
+                item = Rejection(exc.file, exc.line, exc.field, exc.reason, "")
+        self.keep(item)
+
+    def keep(self, item: Event | Rejection, shadow: bool = False) -> None:
+        """Keep one parsed line without counting it (the caller counts lines).
+
+        A *shadow* is a broadcast's copy whose home is another partition: kept
+        for evaluation, never counted nor reported.
+        """
+        if type(item) is not Event:
+            if not shadow:
+                self.rejected.append(item)  # type: ignore[arg-type]
+            return
+        problem = self.bindings.problem(item)
+        if problem is not None:
+            if not shadow:
+                file, line = item.origin
+                self.rejected.append(Rejection(file, line, problem[0], problem[1], ""))
+            return
+        local = self.local
+        if local is not None:
+            if item.agency is not None:
+                if item.agency not in local:
+                    self.crossings.misrouted.append(item.agency)
+            elif not shadow:
+                assert item.scope is not None
+                self.crossings.home_scopes.append((item.id, item.scope))
+        event_id = item.id
+        kept = self.events.get(event_id)
+        if kept is None:
+            ref = self.light.pop(event_id, None)
+            if ref is not None:
+                self.late[ref & CODE_MASK] -= 1
+                kept = self.events[event_id] = self._reread(ref)
+                self.roles[event_id] = ()
+        if kept is None:
+            self._put(item, shadow, None)
+            return
+        if shadow and kept.origin == item.origin:
+            return  # one line's shadow copies in two buckets of this partition
+        if local is not None:
+            if (event_id in self.shadows) != shadow:
+                self.crossings.shadow_mismatch.append(event_id)
+            if kept.scope is not None or item.scope is not None:
+                self.crossings.broadcast_dups.append(event_id)
+        new, old = item.sort_key(), kept.sort_key()
+        if new != old:
+            self._differ(item, kept, new, old)
+            if not new < old:
+                return
+        elif self._before(item, kept):  # identical: the least origin, so reports do not depend on order
+            if event_id in self.copies:
+                self.copies[event_id][0] = item
+        else:
+            return
+        self._put(item, shadow, kept)
+
+    def keep_light(self, event_id: str, ref: int) -> None:
+        """Keep a light event by its reference (its visibility code in the low bits)."""
+        if event_id in self.light or event_id in self.events:
+            self.keep(self._reread(ref))
+            return
+        self.light[event_id] = ref
+        self.late[ref & CODE_MASK] += 1
+
+    def _reread(self, ref: int) -> Event:
+        """The event of a light reference, parsed again (its line found only if needed)."""
+        assert self.sources is not None
+        event = self.sources.reread(ref)
+        self._refs[id(event)] = (event, ref)
+        return event
+
+    def _origin(self, event: Event) -> tuple[str, int]:
+        """Where *event* is; the line of a light event read again is found now (rare)."""
+        found = self._refs.get(id(event))
+        if found is None or self.sources is None:
+            return event.origin
+        ref = found[1]
+        line = self._lines.get(ref)
+        if line is None:
+            line = self._lines[ref] = self.sources.locate(ref)
+        return event.origin[0], line
+
+    def _before(self, a: Event, b: Event) -> bool:
+        """Whether *a*'s line comes before *b*'s (by file, then line)."""
+        fa, fb = self._refs.get(id(a)), self._refs.get(id(b))
+        if (fa is None and fb is None) or a.origin[0] != b.origin[0]:
+            return a.origin < b.origin
+        if fa is not None and fb is not None and self.sources is not None:
+            order = self.sources.before(fa[1], fb[1])
+            if order is not None:
+                return order
+        return self._origin(a) < self._origin(b)
+
+    def _put(self, item: Event, shadow: bool, kept: Event | None) -> None:
+        event_id = item.id
+        self.events[event_id] = item
+        if shadow:
+            self.shadows.add(event_id)
+        else:
+            self.shadows.discard(event_id)
+        if kept is None or kept.type != item.type or kept.attrs != item.attrs:
+            self.roles[event_id] = () if item.type == RETRACTION else self.bindings.classify(item)
+
+    def _differ(self, item: Event, kept: Event, new: tuple[Any, ...], old: tuple[Any, ...]) -> None:
+        """Keep every distinct copy of a conflicting id (the least origin of identical ones)."""
+        copies = self.copies.setdefault(item.id, [kept])
+        for i, copy in enumerate(copies):
+            if copy.sort_key() == new:
+                if self._before(item, copy):
+                    copies[i] = item
+                return
+        copies.append(item)
+        copies.sort(key=Event.sort_key)
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def kept_copies(self, event_id: str) -> list[Event]:
+        """The copies of *event_id* that count (several only for different agencies)."""
+        copies = self.copies.get(event_id)
+        if copies is not None:
+            return resolve_copies(copies)[0]
+        event = self.events.get(event_id)
+        return [] if event is None else [event]
+
+    def kept(self) -> Iterator[Event]:
+        """Every copy that counts (shadows included), the least copy of each id first."""
+        for event_id, event in self.events.items():
+            yield event
+            if event_id in self.copies:
+                yield from resolve_copies(self.copies[event_id])[0][1:]
+
+    def retraction_target(self, retraction: Event) -> Event | str | None:
+        """The copy *retraction* withdraws; a reason it withdraws none; None: not kept here.
+
+        Independent of dates: visibility is the caller's (the evaluation's or
+        the replay's). The reasons: ``retraction_of_retraction``,
+        ``ambiguous_retraction``.
+        """
+        assert retraction.retracts is not None
+        copies = self.kept_copies(retraction.retracts)
+        if not copies:
+            return None
+        events = [c for c in copies if c.type != RETRACTION]
+        if not events:
+            return "retraction_of_retraction"
+        if len(events) == 1:
+            return events[0]
+        own = [c for c in events if c.agency == retraction.agency]
+        return own[0] if own else "ambiguous_retraction"
+
+    def placements(self, event: Event) -> list[tuple[str, list[Role]]]:
+        """Where *event* (a kept copy) counts: each agency it concerns with the roles it plays there."""
+        return self.bindings.place(event, self._roles(event), self.pool, self.local)
+
+    def conflicts(self) -> list[Conflict]:
+        """Every pair (least copy, other copy) of the ids counted here whose copies differ."""
+        out: list[Conflict] = []
+        for event_id, copies in self.copies.items():
+            if event_id in self.shadows:
+                continue
+            kept, _ = resolve_copies(copies)
+            first = self._origin(copies[0])
+            out.extend(
+                Conflict(event_id, first, self._origin(c), any(c is k for k in kept)) for c in copies[1:]
+            )
+        out.sort(key=Conflict.sort_key)
+        return out
+
+    # -- evaluating ------------------------------------------------------------------------
+
+    def view(self, as_of: dt.date, known_at: dt.date | None = None) -> View:
+        """What the rules see as of *as_of* (known at *known_at*), and the accounting."""
+        ignored: Counter[str] = Counter()
+        shadows = self.shadows
+        visible: dict[int, Event] = {}  # by object id: conflicting copies share an event id
+        aside = 0
+        for event in self.kept():
+            code = visibility(event.date, as_of, known_at, event.known_on)
+            if code == VISIBLE:
+                visible[id(event)] = event
+            elif event.id not in shadows:
+                ignored[_REASON[code]] += 1
+        for event_id, copies in self.copies.items():
+            if event_id not in shadows:
+                aside += len(resolve_copies(copies)[1])
+        used = self._retract(visible, ignored)
+        used += self._account_light(ignored)
+        index: Index = {}
+        for event in visible.values():
+            used += self._place(event, index, ignored)
+        for events in index.values():
+            events.sort(key=_DATE_ID)  # ids are unique per agency: the order of Event.sort_key
+        distinct = len(self.events) - len(shadows) + sum(
+            len(c) - 1 for i, c in self.copies.items() if i not in shadows
+        )
+        counts = InputCounts(
+            read=self.read,
+            used=used,
+            ignored=sum(ignored.values()),
+            duplicates=self.read - len(self.rejected) - len(self.light) - distinct,
+            conflicts=aside,
+            rejected=len(self.rejected),
+            ignored_because=dict(ignored),
+        )
+        rejected = tuple(sorted(self.rejected, key=lambda r: (r.file, r.line, r.field)))
+        return View(index, counts, rejected, tuple(self.conflicts()))
+
+    def _retract(self, visible: dict[int, Event], ignored: Counter[str]) -> int:
+        """Apply the visible retractions; return how many were used."""
+        used = 0
+        shadows, light, crossings = self.shadows, self.light, self.crossings
+        retractions = [e for e in visible.values() if e.type == RETRACTION]
+        for retraction in retractions:
+            del visible[id(retraction)]
+        for retraction in retractions:
+            home = retraction.id not in shadows
+            target = self.retraction_target(retraction)
+            assert retraction.retracts is not None
+            if isinstance(target, Event) and id(target) in visible:
+                del visible[id(target)]
+                if target.id not in shadows:
+                    ignored["retracted"] += 1
+                used += home
+                crossings.retracted.append(target.id)
+            elif target is None and light.get(retraction.retracts, 1) & CODE_MASK == VISIBLE:
+                light[retraction.retracts] |= RETRACTED
+                self.late[RETRACTED] += 1
+                ignored["retracted"] += 1
+                used += home
+            elif isinstance(target, str):
+                if home:
+                    ignored[target] += 1
+            else:
+                if home:
+                    ignored["retraction_of_unknown_event"] += 1
+                crossings.unknown_targets.append(retraction.retracts)
+        return used
+
+    def _account_light(self, ignored: Counter[str]) -> int:
+        """Count the light events by visibility (none of them is used)."""
+        late = self.late
+        late[VISIBLE] = len(self.light) - late[AFTER_AS_OF] - late[NOT_YET_RECORDED] - late[RETRACTED]
+        for code, reason in ((VISIBLE, "no_matching_rule"), (AFTER_AS_OF, "after_as_of"), (NOT_YET_RECORDED, "not_yet_recorded")):
+            if late[code]:
+                ignored[reason] += late[code]
+        return 0
+
+    def _place(self, event: Event, index: Index, ignored: Counter[str]) -> int:
+        """Put one visible event in *index*; return 1 if it counts as used here."""
+        roles = self._roles(event)
+        home = event.id not in self.shadows
+        if not roles:
+            if home:
+                ignored["no_matching_rule"] += 1
+            return 0
+        placed = False
+        for agency, mine in self.bindings.place(event, roles, self.pool, self.local):
+            for rule, role in mine:
+                index.setdefault((agency, rule, role), []).append(event)
+            placed = True
+        if not home:
+            if placed:
+                self.crossings.placed_shadows.append(event.id)
+            return 0
+        if placed:
+            return 1
+        ignored["no_applicable_agency"] += 1
+        if event.scope is not None:
+            self.crossings.pending_broadcasts.append(event.id)
+        return 0
+
+    def _roles(self, event: Event) -> tuple[Role, ...]:
+        """The roles of a kept copy: remembered for the least copy of an id, found for another (a conflict)."""
+        if self.events.get(event.id) is event:
+            return self.roles.get(event.id, ())
+        return () if event.type == RETRACTION else self.bindings.classify(event)
+
+
+def build(bindings: Bindings, items: Iterable[Event | Mapping[str, Any] | Rejection]) -> Ledger:
+    """A ledger holding *items*, each counted as one input line."""
+    ledger = Ledger(bindings)
+    for item in items:
+        ledger.record(item)
+    return ledger

@@ -1,0 +1,87 @@
+"""One line recogniser: the same events and the same rejection text, whatever is installed."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hanchot.inputs.lines import LIGHT_LAYOUT, common_fields, parse_line
+
+ROOT = Path(__file__).resolve().parent.parent
+
+LINES = [
+    '{"id": "á", "type": "t", "agency": "A", "date": "2025-01-01"',  # cut short, not ASCII
+    '{"id": "á", "type": "t", "agency": "A", "date": "2025-01-01", "n": 123456789012345678901234567890}',
+    '{"id": "á", "type": "t", "agency": "A", "date": "2025-01-01", "x": NaN, "y": 1E400}',
+    '{"id": "á", "type": "t", "agency": "A", "date": "2025-01-01", "s": "\\ud800"}',
+    '{"id": "á", "type": "t", "agency": "A", "date": "2025-01-01", "c": "\x01"}',
+    '{"id": "á" "type": "t"}',
+    "[1, 2, ",
+]
+
+
+def _render(lines: list[str]) -> list[str]:
+    return [repr(item) if not hasattr(item, "to_dict") else json.dumps(item.to_dict(), default=str, sort_keys=True)
+            for item in (parse_line(x.encode(), "f.jsonl", 1) for x in lines)]
+
+
+def test_lines_read_the_same_without_optional_packages() -> None:
+    """Issue 10: with orjson made unimportable, every event and rejection text is the same."""
+    script = (
+        "import sys, json; sys.modules['orjson'] = None; sys.modules['msgspec'] = None\n"
+        "sys.path[:0] = [sys.argv[1], sys.argv[1] + '/tests']\n"
+        "from test_lines import LINES, _render\n"
+        "print(json.dumps(_render(LINES)))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script, str(ROOT)], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout) == _render(LINES)
+
+
+def test_a_line_that_is_not_json_is_worded_by_the_standard_library() -> None:
+    """The reason names the standard decoder's message and column."""
+    rejection = parse_line(LINES[5].encode(), "f.jsonl", 4)
+    assert str(rejection) == "f.jsonl:4: field '(line)': not valid JSON: Expecting ',' delimiter at column 12"
+
+
+def test_big_integers_stay_integers() -> None:
+    """An attribute beyond 64 bits is the integer written, not a rounded float."""
+    event = parse_line(LINES[1].encode(), "f.jsonl", 1)
+    assert event.attrs["n"] == 123456789012345678901234567890  # type: ignore[union-attr]
+
+
+_ascii = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126, exclude_characters='"\\'), min_size=1, max_size=8)
+_scalar = st.one_of(_ascii, st.integers(-(10**6), 10**6), st.booleans(), st.none(), st.floats(allow_nan=False, allow_infinity=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(_ascii, _ascii, _ascii, st.dates().map(lambda d: d.isoformat()), st.dictionaries(st.sampled_from(["n", "kind", "p", "id2"]), _scalar))
+def test_the_routers_layout_is_the_common_shape(event_id: str, kind: str, agency: str, date: str, attrs: dict[str, object]) -> None:
+    """Every line the router takes as light by its layout is recognised by common_fields with the same fields."""
+    raw = json.dumps({"id": event_id, "type": kind, "agency": agency, "date": date, **attrs}).encode()
+    match = LIGHT_LAYOUT.match(raw + b"\n")
+    fields = common_fields(raw)
+    if match is not None:
+        assert fields is not None
+        assert (fields[1], fields[2], fields[3], fields[4].isoformat()) == tuple(g.decode() for g in match.groups())
+
+
+_json_like = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["id", "type", "agency", "date", "scope", "at", "x"]), inner, max_size=5),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.binary(max_size=80), _json_like.map(lambda v: json.dumps(v).encode())))
+def test_any_line_gives_an_event_or_a_rejection_never_an_exception(raw: bytes) -> None:
+    """Issue 10's fuzz: whatever the bytes, the line is an event or a rejection with a field and reason."""
+    item = parse_line(raw, "f.jsonl", 1)
+    assert hasattr(item, "reason") or hasattr(item, "attrs")
+    if hasattr(item, "reason"):
+        assert item.field and item.reason  # type: ignore[union-attr]
