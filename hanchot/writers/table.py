@@ -35,6 +35,7 @@ _TEXT = {
         "late": "Trễ",
         "rejected": "Dòng dữ liệu bị loại ({n})",
         "conflicts": "Sự kiện khác nhau cùng mã ({n})",
+        "differ": "mã {id!r}: {kept} và {other} khác nhau",
         "both": "cả hai được tính, mỗi bản cho cơ quan của nó",
         "kept": "bản đầu được tính",
     },
@@ -47,6 +48,7 @@ _TEXT = {
         "late": "Late",
         "rejected": "Rejected input lines ({n})",
         "conflicts": "Different events under one id ({n})",
+        "differ": "id {id!r}: {kept} and {other} differ",
         "both": "both count, each for its own agency",
         "kept": "the first counts",
     },
@@ -84,7 +86,7 @@ def write_view(view: ReportView, out: TextIO, limit: int = 40) -> None:
     if view.conflicts:
         out.write("\n" + t["conflicts"].format(n=len(view.conflicts)) + "\n")
         for c in view.conflicts[:limit]:
-            out.write(cut(f"{c['id']}: {c['kept']} / {c['other']}", WIDTH - 1) + "\n")
+            out.write(cut(t["differ"].format(**c), WIDTH - 1) + "\n")
             out.write("  " + cut(t[c["counts"]], WIDTH - 3) + "\n")
         if len(view.conflicts) > limit:
             out.write(w["more"].format(n=len(view.conflicts) - limit) + "\n")
