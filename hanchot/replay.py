@@ -79,10 +79,19 @@ def nights(first: dt.date, last: dt.date, every: str = "day") -> list[dt.date]:
 
 
 def replay(
-    engine: Engine, events: Iterable[Event | Mapping[str, Any] | Rejection], dates: list[dt.date]
+    engine: Engine,
+    events: Iterable[Event | Mapping[str, Any] | Rejection],
+    dates: list[dt.date],
+    *,
+    rejected: list[Rejection] | None = None,
 ) -> Iterator[Night]:
-    """Yield the night of each of *dates* (ascending) as it would have been seen."""
+    """Yield the night of each of *dates* (ascending) as it would have been seen.
+
+    *rejected*, if given, receives the rejected input lines (before the first night).
+    """
     state = _ReplayState(engine, events)
+    if rejected is not None:
+        rejected.extend(state.rejected)
     previous: set[ObligationKey] = set()
     last_night: dt.date | None = None
     for night in dates:
@@ -126,6 +135,7 @@ class _ReplayState:
         store = engine._new_store()
         for item in events:
             store.add(item)
+        self.rejected = tuple(store.rejected)
         for event in store.events.values():
             if event.type == RETRACTION and event.retracts in store.events:
                 day = _visible_on(event)

@@ -33,6 +33,7 @@ from hanchot.batch.route import NO_NEWLINE, peak_rss_kib, spill_path
 from hanchot.engine import _AGENCY_FIELDS, _DATE_ID, Engine
 from hanchot.inputs.events import Rejection, parse_jsonl_line
 from hanchot.inputs.records import RESERVED_KEYS, RETRACTION, Event
+from hanchot.inputs.vocabulary import TYPED, attribute_problem
 from hanchot.obligations.model import Obligation
 from hanchot.output import obligation_row
 
@@ -137,8 +138,9 @@ def digest_function(method: str) -> Callable[[str], int]:
 def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
     """Test hook: HANCHOT_TEST_CRASH_AGENCY=ID makes a partition with that agency die.
 
-    HANCHOT_TEST_CRASH_MODE: exit (os._exit, default), raise, kill (SIGKILL) or
-    segv (SIGSEGV); HANCHOT_TEST_CRASH_TIMES: the attempts that die (default 1).
+    HANCHOT_TEST_CRASH_MODE: exit (os._exit, default), raise, kill (SIGKILL),
+    segv (SIGSEGV) or hang (never returns); HANCHOT_TEST_CRASH_TIMES: the attempts
+    that die (default 1).
     """
     target = os.environ.get("HANCHOT_TEST_CRASH_AGENCY")
     if not target or target not in agencies:
@@ -152,6 +154,9 @@ def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     if mode == "segv":
         os.kill(os.getpid(), signal.SIGSEGV)
+    if mode == "hang":  # a native call that never returns
+        while True:
+            time.sleep(3600)
     os._exit(70)
 
 
@@ -258,7 +263,7 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
     buckets = set(task.buckets)
     as_of, known_at = config.as_of, config.known_at
     mine, light, events, late = store.mine, store.light, store.events, store.late
-    typed = store.engine._matcher._groups  # event types some pattern names
+    typed = store.engine._matcher._groups.keys() | TYPED  # types some pattern names, or with typed attributes
     reserved, slow_keys, scan, fromiso, new_event = RESERVED_KEYS, _SLOW_KEYS, _scan, _fromisoformat, Event
     add, parse_line = store.add, parse_jsonl_line
     n = 0
@@ -352,18 +357,10 @@ def _read(task: PartitionTask, config: Config, store: _Store, progress: Callable
                                         else:
                                             light[event_id] = ref
                                         continue
-                                    add(
-                                        new_event(
-                                            event_id,
-                                            event_type,
-                                            day,
-                                            agency=agency,
-                                            attrs={k: v for k, v in obj.items() if k not in reserved},
-                                            origin=(name, base + (v >> 11)),
-                                        ),
-                                        False,
-                                    )
-                                    continue
+                                    attrs = {k: v for k, v in obj.items() if k not in reserved}
+                                    if event_type not in TYPED or attribute_problem(event_type, attrs) is None:
+                                        add(new_event(event_id, event_type, day, agency=agency, attrs=attrs, origin=(name, base + (v >> 11))), False)
+                                        continue
                     line = base + (v >> 11)
                     if line == 1 and raw.startswith(b"\xef\xbb\xbf"):
                         raw = raw[3:]

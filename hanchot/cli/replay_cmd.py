@@ -2,7 +2,9 @@
 
 Each night N is evaluated as of N with the events recorded by N. Prints one line
 a night and, for every violation, the night it first became visible and the
-night it was resolved (if it was). Exit code 0, or 2 on bad input or usage.
+night it was resolved (if it was). Exit code 0, 2 on bad input or usage (``--to``
+before ``--from`` included), 4 when the output cannot be written. Rejected input
+lines are counted (``input`` and ``rejected`` in JSON; on stderr otherwise).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -17,12 +20,18 @@ from hanchot.cli._common import (
     EXIT_OK,
     add_input_arguments,
     calendar_from,
+    check_output_path,
+    event_files,
     guarded,
     iso_date,
+    report_rejections,
     write_and_close,
 )
 from hanchot.engine import Engine
+from hanchot.errors import InputError
 from hanchot.inputs import read_agencies, read_events
+from hanchot.inputs.events import Rejection
+from hanchot.inputs.records import Event
 from hanchot.replay import Night, nights, replay, timeline
 from hanchot.rules.loader import load_pack
 
@@ -42,15 +51,35 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``hanchot replay``; return its exit code."""
     if args.last < args.first:
-        raise argparse.ArgumentTypeError("--to is before --from")
+        raise InputError(f"--to {args.last.isoformat()} is before --from {args.first.isoformat()}")
+    if args.output is not None:
+        check_output_path(args.output, "--output", folder=False)
     pack = load_pack(args.pack)
+    events = _Counted(read_events(event_files(args.events).files))
+    rejected: list[Rejection] = []
     with Engine(pack, read_agencies(args.agencies), calendar=calendar_from(args)) as engine:
-        replayed = list(replay(engine, read_events(args.events), nights(args.first, args.last, args.every)))
-    write_and_close(args.output, lambda out: _write(replayed, args.format, out))
+        dates = nights(args.first, args.last, args.every)
+        replayed = list(replay(engine, events, dates, rejected=rejected))
+    accounting = {"read": events.count, "rejected": len(rejected)}
+    write_and_close(args.output, lambda out: _write(replayed, args.format, out, accounting, rejected))
+    report_rejections(rejected, events.count, listed_in_output=args.format == "json")
     return EXIT_OK
 
 
-def _write(replayed: list[Night], fmt: str, out: TextIO) -> None:
+class _Counted:
+    """An iterable that counts the items (input lines) drawn from it."""
+
+    def __init__(self, items: Iterable[Event | Rejection]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Event | Rejection]:
+        for item in self._items:
+            self.count += 1
+            yield item
+
+
+def _write(replayed: list[Night], fmt: str, out: TextIO, accounting: dict[str, int], rejected: list[Rejection]) -> None:
     lives = timeline(replayed)
     rows = [
         {"rule": k[0], "agency": k[1], "period": k[2], "trigger": k[3], **life.to_dict()} for k, life in lives.items()
@@ -66,7 +95,8 @@ def _write(replayed: list[Night], fmt: str, out: TextIO) -> None:
         for n in replayed
     ]
     if fmt == "json":
-        json.dump({"nights": summary, "violations": rows}, out, ensure_ascii=False, indent=2)
+        document = {"nights": summary, "violations": rows, "input": accounting, "rejected": [r.to_dict() for r in rejected]}
+        json.dump(document, out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif fmt == "csv":
         writer = csv.DictWriter(

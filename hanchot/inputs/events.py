@@ -28,7 +28,9 @@ Files, chosen by suffix (case-insensitive):
   record batches, one row a "line" (numbered from 1); null cells are absent.
 
 A path may be a directory: its files with these suffixes are read, recursively,
-in the order of their paths relative to it. Blank lines are skipped and yield
+in the order of their paths relative to it; its other files are listed as
+skipped (:func:`list_event_files`), for the caller to report. A file that
+starts with a UTF-16 or UTF-32 byte order mark is refused as a whole. Blank lines are skipped and yield
 nothing, but line numbers are the file's physical line numbers (the line on
 which a CSV row ends), so ``origin`` (``(file, line)``, the file named as
 given or joined to the given directory) points an editor at the line.
@@ -49,6 +51,7 @@ from typing import Any, BinaryIO
 
 from hanchot.errors import InputError
 from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, Event, FieldError, parse_event
+from hanchot.inputs.vocabulary import TYPED, attribute_problem
 
 try:  # optional: about twice as fast as json.loads
     from orjson import loads as _loads  # type: ignore[import-not-found,unused-ignore]
@@ -94,11 +97,76 @@ def read_events(paths: PathArg | Iterable[PathArg]) -> Iterator[Event | Rejectio
     unknown suffix given by name, or an unreadable file; a bad line is never
     an exception but a :class:`Rejection`.
     """
+    for name in list_event_files(paths).files:
+        yield from read_event_file(name)
+
+
+@dataclass(frozen=True)
+class EventFiles:
+    """The event files named by some paths, and the files of their folders left out."""
+
+    files: list[str]
+    skipped: list[str]  # files in the folders whose suffix is not an event format
+
+    def skipped_reasons(self) -> list[dict[str, str]]:
+        """Each skipped file with why, for an accounting (``{"file", "reason"}``)."""
+        return [{"file": name, "reason": _skip_reason(name)} for name in self.skipped]
+
+
+def list_event_files(paths: PathArg | Iterable[PathArg]) -> EventFiles:
+    """The files :func:`read_events` reads for *paths*, in order, and the folder files it skips.
+
+    A file named directly must exist (an :class:`InputError` otherwise); a
+    folder's files of other suffixes (``.txt``, ``.bak``, ``.bz2``) are not read,
+    and are listed in ``skipped`` so that the caller can say so: a file left
+    out is never left out in silence.
+    """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    files: list[str] = []
+    skipped: list[str] = []
     for path in paths:
-        for name in _files(os.fspath(path)):
-            yield from read_event_file(name)
+        found, left_out = _files(os.fspath(path))
+        files.extend(found)
+        skipped.extend(left_out)
+    return EventFiles(files, skipped)
+
+
+def _skip_reason(name: str) -> str:
+    suffix = "".join(Path(name).suffixes[-2:]) or "no suffix"
+    known = ", ".join(JSONL_SUFFIXES + CSV_SUFFIXES + PARQUET_SUFFIXES)
+    return f"not an event file ({suffix}); event files end in {known} (optionally .gz)"
+
+
+# Byte order marks of the encodings an event file is not in (UTF-32 before UTF-16: it starts alike).
+_FOREIGN_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+def check_encoding(name: str) -> None:
+    """Refuse, in one message, a file that starts with a UTF-16 or UTF-32 byte order mark.
+
+    Read as UTF-8, such a file would give a mix of rejected lines and lines
+    accepted by chance; it is one problem of the whole file, said once.
+    """
+    kind, gz = _kind(name)
+    if kind == "parquet":
+        return
+    try:
+        with _open_binary(name, gz) as fh:
+            head = fh.read(4)
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise InputError(f"{name}: cannot read ({exc})") from None
+    for bom, encoding in _FOREIGN_BOMS:
+        if head.startswith(bom):
+            raise InputError(
+                f"{name}: the file is {encoding} (it starts with a {encoding} byte order mark); "
+                f"event files are UTF-8: convert it, e.g. iconv -f {encoding} -t UTF-8"
+            )
 
 
 def read_event_file(name: str) -> Iterator[Event | Rejection]:
@@ -109,6 +177,7 @@ def read_event_file(name: str) -> Iterator[Event | Rejection]:
             f"{name}: unknown event file suffix; expected one of "
             f"{', '.join(JSONL_SUFFIXES + CSV_SUFFIXES)} (optionally .gz) or .parquet"
         )
+    check_encoding(name)
     try:
         if kind == "jsonl":
             yield from _read_jsonl(name, gz)
@@ -134,19 +203,21 @@ def _kind(name: str) -> tuple[str | None, bool]:
     return None, gz
 
 
-def _files(name: str) -> list[str]:
+def _files(name: str) -> tuple[list[str], list[str]]:
+    """The event files of *name* (a file or a folder), and the folder's other files."""
     if os.path.isdir(name):
-        found = []
+        found: list[tuple[tuple[str, ...], str]] = []
+        other: list[tuple[tuple[str, ...], str]] = []
         for root, dirs, files in os.walk(name):
             dirs.sort()
             for file in files:
                 full = os.path.join(root, file)
-                if _kind(file)[0] is not None:
-                    found.append((Path(os.path.relpath(full, name)).parts, full))
-        return [full for _, full in sorted(found)]
+                key = (Path(os.path.relpath(full, name)).parts, full)
+                (found if _kind(file)[0] is not None else other).append(key)
+        return [full for _, full in sorted(found)], [full for _, full in sorted(other)]
     if not os.path.exists(name):
         raise InputError(f"{name}: no such event file or directory")
-    return [name]
+    return [name], []
 
 
 def _open_binary(name: str, gz: bool) -> BinaryIO:
@@ -243,9 +314,10 @@ def _fast_event(raw: bytes, origin: tuple[str, int]) -> Event | None:
     except ValueError:
         return None
     reserved = RESERVED_KEYS
-    return Event(
-        event_id, event_type, day, agency=agency, attrs={k: v for k, v in obj.items() if k not in reserved}, origin=origin
-    )
+    attrs = {k: v for k, v in obj.items() if k not in reserved}
+    if event_type in TYPED and attribute_problem(event_type, attrs) is not None:
+        return None  # a mistyped attribute: the general path words the rejection
+    return Event(event_id, event_type, day, agency=agency, attrs=attrs, origin=origin)
 
 
 _fromisoformat = __import__("datetime").date.fromisoformat
