@@ -13,9 +13,11 @@ import copy
 import datetime as dt
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -93,14 +95,20 @@ def test_a_line_gives_an_event_or_a_rejection(raw: bytes) -> None:
         assert item.file == "fuzz.jsonl" and item.line == 1 and item.field and item.reason
 
 
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    """One engine for the module: each evaluate() is independent of the others."""
+    with Engine("hue-2025", AGENCIES) as shared:
+        yield shared
+
+
 @_FUZZ
 @given(lines=st.lists(_LINES, max_size=12), as_of=st.sampled_from(["2025-06-30", "2026-12-31"]))
-def test_every_line_read_is_accounted_for(tmp_path_factory: Any, lines: list[bytes], as_of: str) -> None:
+def test_every_line_read_is_accounted_for(tmp_path_factory: Any, engine: Engine, lines: list[bytes], as_of: str) -> None:
     """A file of hostile lines: read = used + ignored + duplicates + rejected, and read = non-blank lines."""
     path = tmp_path_factory.mktemp("fuzz") / "events.jsonl"
     path.write_bytes(b"\n".join(lines) + b"\n")
-    with Engine("hue-2025", AGENCIES) as engine:
-        report = engine.evaluate(read_events(path), dt.date.fromisoformat(as_of))
+    report = engine.evaluate(read_events(path), dt.date.fromisoformat(as_of))
     counts = report.input
     assert counts.read == sum(1 for line in lines if not (line + b"\n").isspace())
     assert counts.read == accounted(counts)
