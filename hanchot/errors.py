@@ -24,6 +24,7 @@ class ExitCode(enum.IntEnum):
     PARTITION_FAILED = 3  # a batch partition failed twice
     ENVIRONMENT = 4  # disk full, output not writable, history unusable, a bug
     INTERRUPTED = 130  # Ctrl-C (SIGINT), as a shell reports it
+    TERMINATED = 143  # SIGTERM (a scheduler's timeout), as a shell reports it
 
 
 class HanchotError(Exception):

@@ -68,6 +68,7 @@ class _InputProblem(Exception):
 
 def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and a SIGTERM to the group ends a worker at once
     while True:
         try:
             msg = conn.recv()
