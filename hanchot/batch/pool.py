@@ -267,6 +267,10 @@ def _dask_call(fn: Callable[..., Any], spec: Any, args: tuple[Any, ...]) -> tupl
         return "done", fn(spec, *args)
     except HanchotError as exc:
         return "input_error", str(exc)
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            raise
+        return "environment_error", f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc.strerror or exc)
 
 
 class DaskPool:
@@ -295,7 +299,10 @@ class DaskPool:
             job = futures.pop(future)
             try:
                 kind, value = future.result()
-                outcome = Outcome(job.key, kind == "done", value, job.spec.attempt + 1, input_error=kind != "done")
+                outcome = Outcome(
+                    job.key, kind == "done", value, job.spec.attempt + 1,
+                    input_error=kind == "input_error", environment_error=kind == "environment_error",
+                )
             except Exception as exc:  # noqa: BLE001 - a task error or a KilledWorker
                 if job.spec.attempt == 0:
                     retry = replace(job, spec=replace(job.spec, attempt=1))

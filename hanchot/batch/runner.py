@@ -18,7 +18,13 @@ from typing import Any, TypeVar
 
 from hanchot.batch.history import check_history, record_run
 from hanchot.batch.history import connect as history_connect
-from hanchot.batch.outfolder import SUMMARY, OutputFolder, file_facts, test_kill_point
+from hanchot.batch.outfolder import (
+    SUMMARY,
+    OutputFolder,
+    check_replaceable,
+    file_facts,
+    test_kill_point,
+)
 from hanchot.batch.partition import (
     CSV_FIELDS,
     GROUPS,
@@ -114,7 +120,7 @@ def run_batch(opts: BatchOptions) -> BatchResult:
             raise InputError("--format parquet needs pyarrow: pip install 'hanchot[parquet]'") from None
     if opts.history is not None:
         check_history(opts.history)  # refused before hours of work, and left untouched
-    folder = OutputFolder(opts.output)
+    check_replaceable(opts.output)  # refused before any work; the folder is made just before it
     plan = Plan.build(agencies, opts.buckets)
     members = plan.members()
     pool: LocalPool | DaskPool
@@ -126,7 +132,6 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         spill_root = tempfile.mkdtemp(prefix="hanchot-batch-", dir=opts.spill_dir)
     except OSError as exc:
         pool.close()
-        folder.discard()
         raise EnvironmentFailure(f"--spill-dir {opts.spill_dir or tempfile.gettempdir()}: {exc.strerror or exc}") from None
     config = Config(
         pack=pack_ref,
@@ -141,6 +146,12 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     )
     total_bytes = sum(os.path.getsize(f) for f in files)
     progress = Progress(opts.progress, total_bytes=total_bytes, files=files, agencies=len(agencies))
+    try:
+        folder = OutputFolder(opts.output)
+    except OSError as exc:
+        pool.close()
+        shutil.rmtree(spill_root, ignore_errors=True)
+        raise EnvironmentFailure(f"--output {opts.output}: cannot create the output folder ({exc.strerror or exc})") from None
     timings: dict[str, float] = {}
     try:
         # -- route ------------------------------------------------------------------------
