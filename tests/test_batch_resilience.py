@@ -343,3 +343,33 @@ def _children(pid: int) -> list[str]:
         return Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
         return []
+
+
+def test_without_an_atomic_exchange_a_run_killed_between_renames_is_undone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where the file system cannot exchange two folders, two renames are used; killed between them, the
+    next run puts the previous set back before anything else."""
+    from hanchot.batch import outfolder
+
+    target = tmp_path / "out"
+    target.mkdir()
+    (target / "summary.json").write_text('{"files": {}}\n', encoding="utf-8")
+    previous = _snapshot(target)
+
+    class Killed(Exception):
+        pass
+
+    def kill_at(moment: str) -> None:
+        if moment == "between-renames":
+            raise Killed
+
+    monkeypatch.setattr(outfolder, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(outfolder, "test_kill_point", kill_at)
+    monkeypatch.setattr(outfolder, "_pid_alive", lambda pid: False)  # as after a real SIGKILL
+    new = outfolder.OutputFolder(target)
+    (new.path / "summary.json").write_text('{"files": {}, "run": 2}\n', encoding="utf-8")
+    with pytest.raises(Killed):
+        new.commit()
+    assert not target.exists()  # the window the exchange closes
+    outfolder.OutputFolder(target).discard()  # the next run starts
+    assert _snapshot(target) == previous
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]
