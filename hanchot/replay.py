@@ -78,11 +78,30 @@ def nights(first: dt.date, last: dt.date, every: str = "day") -> list[dt.date]:
     return out
 
 
+@dataclass(frozen=True)
+class ReplayRun:
+    """A whole replay, as the command writes it: its nights and the accounting of its input."""
+
+    nights: tuple[Night, ...]
+    read: int
+    """Input lines read (events and rejected lines)."""
+    rejected: tuple[Rejection, ...] = ()
+
+
 def replay(
-    engine: Engine, events: Iterable[Event | Mapping[str, Any] | Rejection], dates: list[dt.date]
+    engine: Engine,
+    events: Iterable[Event | Mapping[str, Any] | Rejection],
+    dates: list[dt.date],
+    *,
+    rejected: list[Rejection] | None = None,
 ) -> Iterator[Night]:
-    """Yield the night of each of *dates* (ascending) as it would have been seen."""
+    """Yield the night of each of *dates* (ascending) as it would have been seen.
+
+    *rejected*, if given, receives the rejected input lines (before the first night).
+    """
     state = _ReplayState(engine, events)
+    if rejected is not None:
+        rejected.extend(state.rejected)
     previous: set[ObligationKey] = set()
     last_night: dt.date | None = None
     for night in dates:
@@ -126,6 +145,8 @@ class _ReplayState:
         ledger = engine.new_ledger()
         for item in events:
             ledger.record(item)
+        self.read = ledger.read
+        self.rejected = tuple(ledger.rejected)
         for event in ledger.kept():
             if event.type != RETRACTION:
                 continue
@@ -223,4 +244,4 @@ def _any_between(days: list[dt.date], last: dt.date, night: dt.date) -> bool:
     return i < len(days) and days[i] <= night
 
 
-__all__ = ["Night", "Visibility", "nights", "replay", "timeline"]
+__all__ = ["Night", "ReplayRun", "Visibility", "nights", "replay", "timeline"]

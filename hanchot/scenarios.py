@@ -31,13 +31,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from hanchot.engine import Engine
 from hanchot.errors import HanchotError, InputError
 from hanchot.inputs import Agency, parse_event
 from hanchot.obligations.model import Obligation
 from hanchot.rules.loader import load_pack
+from hanchot.safe_yaml import YamlProblem, load_yaml, where
 
 _KEYS = ("rule", "agency", "period", "trigger", "opens", "due", "status", "satisfied_by")
 _SCENARIO_KEYS = {"name", "pack", "values", "agencies", "events", "as_of", "expect", "exhaustive", "tests"}
@@ -85,9 +84,9 @@ def collect(paths: Sequence[Path]) -> list[Scenario]:
 
 def _scenarios(file: Path) -> Iterator[Scenario]:
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise InputError(f"{file}: not valid YAML: {exc}") from None
+        data = load_yaml(file.read_text(encoding="utf-8"))
+    except YamlProblem as exc:
+        raise InputError(where(str(file), exc)) from None
     if not isinstance(data, dict):
         raise InputError(f"{file}: a scenario file is a YAML mapping")
     unknown = set(data) - _SCENARIO_KEYS

@@ -117,9 +117,9 @@ def test_gzip_and_csv_inputs_equal_json_lines(country: Path, jobs2: Path, tmp_pa
     ).read_bytes()
 
 
-@pytest.mark.parametrize("mode", ["exit", "kill", "raise"])
+@pytest.mark.parametrize("mode", ["exit", "kill", "raise", "segv"])
 def test_crashed_worker_is_retried(country: Path, jobs2: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, mode: str) -> None:
-    """A worker that dies once (os._exit, SIGKILL or an exception) is retried in a fresh process: nothing is lost."""
+    """A worker that dies once (os._exit, SIGKILL, SIGSEGV or an exception) is retried in a fresh process: nothing is lost."""
     monkeypatch.setenv("HANCHOT_TEST_CRASH_AGENCY", "P00-X0003")
     monkeypatch.setenv("HANCHOT_TEST_CRASH_MODE", mode)
     monkeypatch.setenv("HANCHOT_TEST_CRASH_TIMES", "1")

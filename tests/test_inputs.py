@@ -339,7 +339,10 @@ _RESERVED = {
 @st.composite
 def _event_objects(draw: st.DrawFn) -> dict[str, Any]:
     """A valid event with up to three reserved keys replaced by any value (or removed)."""
-    obj: dict[str, Any] = {"id": "e1", "type": draw(st.sampled_from(["process.updated", "event.retracted"]))}
+    obj: dict[str, Any] = {
+        "id": "e1",
+        "type": draw(st.sampled_from(["process.updated", "event.retracted", "internal_audit.completed", "report.submitted"])),
+    }
     obj |= draw(st.sampled_from([{"agency": "HN"}, {"scope": {"level": "district"}}]))
     obj |= draw(st.sampled_from([{"date": "2025-05-01"}, {"at": "2025-04-30T20:00:00Z"}]))
     if obj["type"] == "event.retracted":
@@ -356,7 +359,13 @@ def _event_objects(draw: st.DrawFn) -> dict[str, Any]:
 @settings(max_examples=500)
 @given(
     obj=_event_objects(),
-    extra=st.dictionaries(st.sampled_from(["x", "note", "n"]), st.one_of(st.none(), st.integers(), st.text(max_size=3))),
+    extra=st.dictionaries(
+        st.sampled_from(["x", "note", "n", "nonconformities", "e_workflow_updated", "period", "report", "documents"]),
+        st.one_of(
+            st.none(), st.integers(-2, 2030), st.text(max_size=3), st.booleans(),
+            st.sampled_from(["2025-Q1", "2025-Q5", "quarterly", "false", ["a"], [1], "Quý III/2025"]),
+        ),
+    ),
 )
 def test_event_schema_model_and_parse_event_agree(obj: dict[str, Any], extra: dict[str, Any]) -> None:
     """EventRecord (the published schema's model) and parse_event accept exactly the same objects.

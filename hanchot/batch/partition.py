@@ -52,6 +52,7 @@ from hanchot.batch.wire import (
 from hanchot.engine import Engine
 from hanchot.inputs.lines import Conflict, Rejection, common_fields, event_of, parse_line
 from hanchot.inputs.records import Event
+from hanchot.inputs.vocabulary import TYPED
 from hanchot.ledger import Ledger, visibility
 from hanchot.obligations.model import Obligation
 from hanchot.output import obligation_row
@@ -146,8 +147,9 @@ def digest_function(method: str) -> Callable[[str], int]:
 def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
     """Test hook: HANCHOT_TEST_CRASH_AGENCY=ID makes a partition with that agency die.
 
-    HANCHOT_TEST_CRASH_MODE: exit (os._exit, default), raise, kill (SIGKILL) or
-    segv (SIGSEGV); HANCHOT_TEST_CRASH_TIMES: the attempts that die (default 1).
+    HANCHOT_TEST_CRASH_MODE: exit (os._exit, default), raise, kill (SIGKILL),
+    segv (SIGSEGV) or hang (never returns); HANCHOT_TEST_CRASH_TIMES: the attempts
+    that die (default 1).
     """
     target = os.environ.get("HANCHOT_TEST_CRASH_AGENCY")
     if not target or target not in agencies:
@@ -161,6 +163,9 @@ def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
     if mode == "segv":
         os.kill(os.getpid(), signal.SIGSEGV)
+    if mode == "hang":  # a native call that never returns
+        while True:
+            time.sleep(3600)
     os._exit(70)
 
 
@@ -353,7 +358,7 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
     ledger = Ledger(engine.bindings, local=mine, sources=sources)
     stats0 = engine.matcher.stats
     calls0 = (stats0.backend_calls, stats0.cache_hits, stats0.posts)
-    out.events = _read(task, config, ledger, sources, engine.matcher.types, progress)
+    out.events = _read(task, config, ledger, sources, engine.matcher.types | TYPED, progress)
     t1 = time.perf_counter()
     view = ledger.view(config.as_of, config.known_at)
     counts = view.counts

@@ -5,8 +5,11 @@ durable_rules' native state is never forked), each with a pipe. A worker runs
 one task at a time and sends progress and its result back. When a task
 raises, its worker reports the traceback and exits; when a worker dies
 (``os._exit``, SIGKILL, SIGSEGV inside a native library) the parent sees the
-pipe close. Either way the task is run once more in a *fresh* process, and if
-that fails too it is reported as failed with the reason — never dropped.
+pipe close; when a task runs past the pool's timeout (a native call that never
+returns), its worker is killed. Either way the task is run once more in a
+*fresh* process, and if that fails too it is reported as failed with the
+reason — never dropped. A full or read-only disk (``ENOSPC``, ``EDQUOT``,
+``EROFS``) is not retried: it is reported as an environment error.
 
 Workers are started with ``PYTHONHASHSEED=0`` so that ``hash(str)`` is the
 same in all of them: it serves as the 64-bit id digest (free: Python caches
@@ -15,9 +18,11 @@ string hashes). :class:`DaskPool` uses blake2b digests instead.
 
 from __future__ import annotations
 
+import errno
 import multiprocessing as mp
 import os
 import signal
+import time
 import traceback
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -42,11 +47,19 @@ class Job:
 
 @dataclass
 class Outcome:
+    """The end of one job: its result, or why it failed and after how many attempts."""
+
     key: Any
     ok: bool
     value: Any = None  # the result, or the reason of the failure
     attempts: int = 1
     input_error: bool = False
+    environment_error: bool = False  # the disk is full or read-only: a retry cannot help
+
+
+# Errors of the machine, not of the task: no retry, exit code 4.
+ENVIRONMENT_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EROFS})
+DEFAULT_TIMEOUT = 900.0  # seconds a task may run; a partition takes seconds to a few minutes
 
 
 class _InputProblem(Exception):
@@ -55,6 +68,7 @@ class _InputProblem(Exception):
 
 def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and a SIGTERM to the group ends a worker at once
     while True:
         try:
             msg = conn.recv()
@@ -72,6 +86,14 @@ def _worker_main(conn: Connection) -> None:
         except HanchotError as exc:
             conn.send(("input_error", key, str(exc)))
             continue
+        except OSError as exc:
+            if exc.errno not in ENVIRONMENT_ERRNOS:
+                conn.send(("error", key, traceback.format_exc()))
+                conn.close()
+                os._exit(1)
+            where = f"{exc.filename}: " if exc.filename else ""
+            conn.send(("environment_error", key, f"{where}{exc.strerror or exc}"))
+            continue
         except BaseException:  # noqa: BLE001 - any failure is reported, then the process exits
             conn.send(("error", key, traceback.format_exc()))
             conn.close()
@@ -84,10 +106,15 @@ class _Worker:
         parent, child = ctx.Pipe(duplex=True)
         saved = os.environ.get("PYTHONHASHSEED")
         os.environ["PYTHONHASHSEED"] = "0"
+        # Born ignoring ^C (an ignored signal stays ignored across exec, and Python keeps it
+        # so): a Ctrl-C to the process group while a worker starts must not print its traceback.
+        sigint = _ignore_sigint()
         try:
             self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
             self.process.start()
         finally:
+            if sigint is not None:
+                signal.signal(signal.SIGINT, sigint)
             if saved is None:
                 del os.environ["PYTHONHASHSEED"]
             else:
@@ -95,10 +122,19 @@ class _Worker:
         child.close()
         self.conn: Connection = parent
         self.job: Job | None = None
+        self.deadline = float("inf")
 
-    def send(self, job: Job) -> None:
+    def send(self, job: Job, timeout: float) -> None:
         self.job = job
+        self.deadline = time.monotonic() + timeout
         self.conn.send((job.key, job.fn, job.spec, job.args))
+
+    def kill(self) -> None:
+        """End the process now (a hung or abandoned task); wait for it."""
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join()
+        self.conn.close()
 
     def stop(self) -> None:
         try:
@@ -110,6 +146,14 @@ class _Worker:
         if self.process.is_alive():  # pragma: no cover - a stuck worker
             self.process.kill()
             self.process.join()
+
+
+def _ignore_sigint() -> Any:
+    """Ignore SIGINT in this process for a moment; return the handler to restore (None: not the main thread)."""
+    try:
+        return signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:
+        return None
 
 
 def _death(process: Any) -> str:
@@ -124,19 +168,25 @@ def _death(process: Any) -> str:
 
 
 class LocalPool:
-    """``jobs`` spawned worker processes; see the module docstring."""
+    """``jobs`` spawned worker processes; see the module docstring.
+
+    A task running longer than *timeout* seconds (a native call that never
+    returns) is killed and counts as a failed attempt, like a crash.
+    """
 
     digest = "hash"
 
-    def __init__(self, jobs: int) -> None:
+    def __init__(self, jobs: int, timeout: float = DEFAULT_TIMEOUT) -> None:
         self.jobs = max(1, jobs)
+        self.timeout = timeout
         self._ctx = mp.get_context("spawn")
         self._idle: list[_Worker] = []
+        self._busy: list[_Worker] = []
 
     def run(self, jobs: Sequence[Job], progress: ProgressFn | None = None, done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
         """Run *jobs* (at most ``self.jobs`` at a time); one outcome per job, in job order."""
         queue: deque[tuple[Job, bool]] = deque((j, False) for j in jobs)  # (job, needs a fresh process)
-        busy: list[_Worker] = []
+        busy = self._busy  # kept on the pool, so that close() can stop them after ^C
         outcomes: dict[Any, Outcome] = {}
         while queue or busy:
             while queue and len(busy) < self.jobs:
@@ -147,11 +197,16 @@ class LocalPool:
                     if fresh and self._idle and len(busy) + len(self._idle) >= self.jobs:
                         self._idle.pop().stop()
                     worker = _Worker(self._ctx)
-                worker.send(job)
                 busy.append(worker)
-            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy])
+                worker.send(job, self.timeout)
+            wait_for = min(3600.0, max(0.0, min(w.deadline for w in busy) - time.monotonic()))
+            ready = wait([w.conn for w in busy] + [w.process.sentinel for w in busy], timeout=wait_for)
+            now = time.monotonic()
             for worker in list(busy):
-                if worker.conn not in ready and worker.process.sentinel not in ready:
+                timed_out = worker.deadline <= now and worker.conn not in ready and worker.process.sentinel not in ready
+                if timed_out:
+                    worker.kill()
+                elif worker.conn not in ready and worker.process.sentinel not in ready:
                     continue
                 running = worker.job
                 assert running is not None
@@ -171,13 +226,18 @@ class LocalPool:
                 if finished is None and worker.process.is_alive():
                     continue
                 busy.remove(worker)
-                if finished is not None and finished[0] in ("done", "input_error"):
+                if finished is not None and finished[0] in ("done", "input_error", "environment_error"):
                     worker.job = None
                     self._idle.append(worker)
                     ok = finished[0] == "done"
-                    outcome = Outcome(job.key, ok, finished[1], job.spec.attempt + 1, input_error=not ok)
+                    outcome = Outcome(
+                        job.key, ok, finished[1], job.spec.attempt + 1,
+                        input_error=finished[0] == "input_error", environment_error=finished[0] == "environment_error",
+                    )
                 else:
-                    if finished is None:
+                    if timed_out:
+                        reason = f"timed out after {self.timeout:g} s (--partition-timeout); the worker was killed"
+                    elif finished is None:
                         worker.process.join()
                         reason = _death(worker.process)
                     else:
@@ -195,6 +255,9 @@ class LocalPool:
         return [outcomes[j.key] for j in jobs]
 
     def close(self) -> None:
+        """Stop every worker: idle ones politely, busy ones (after ^C or an error) at once."""
+        while self._busy:
+            self._busy.pop().kill()
         while self._idle:
             self._idle.pop().stop()
 
@@ -204,6 +267,10 @@ def _dask_call(fn: Callable[..., Any], spec: Any, args: tuple[Any, ...]) -> tupl
         return "done", fn(spec, *args)
     except HanchotError as exc:
         return "input_error", str(exc)
+    except OSError as exc:
+        if exc.errno not in ENVIRONMENT_ERRNOS:
+            raise
+        return "environment_error", f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc.strerror or exc)
 
 
 class DaskPool:
@@ -232,7 +299,10 @@ class DaskPool:
             job = futures.pop(future)
             try:
                 kind, value = future.result()
-                outcome = Outcome(job.key, kind == "done", value, job.spec.attempt + 1, input_error=kind != "done")
+                outcome = Outcome(
+                    job.key, kind == "done", value, job.spec.attempt + 1,
+                    input_error=kind == "input_error", environment_error=kind == "environment_error",
+                )
             except Exception as exc:  # noqa: BLE001 - a task error or a KilledWorker
                 if job.spec.attempt == 0:
                     retry = replace(job, spec=replace(job.spec, attempt=1))

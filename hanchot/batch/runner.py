@@ -5,28 +5,43 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
 import shutil
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from hanchot.batch.history import check_history, list_runs, record_run
+from hanchot.batch.history import connect as history_connect
+from hanchot.batch.outfolder import (
+    SUMMARY,
+    OutputFolder,
+    check_replaceable,
+    file_facts,
+    test_kill_point,
+)
 from hanchot.batch.partition import CSV_FIELDS, Config, PartitionResult, run_check, run_partition
 from hanchot.batch.plan import Plan
-from hanchot.batch.pool import DaskPool, Job, LocalPool
+from hanchot.batch.pool import DEFAULT_TIMEOUT, DaskPool, Job, LocalPool, Outcome
 from hanchot.batch.progress import Progress
 from hanchot.batch.route import LightSpec, RouteResult, RouteTask, peak_rss_kib, run_route, slices
 from hanchot.batch.wire import DIGEST_GROUPS as GROUPS
 from hanchot.batch.wire import CheckTask, PartitionTask
-from hanchot.errors import InputError
-from hanchot.inputs import read_agencies
-from hanchot.inputs.events import Rejection, event_files
+from hanchot.errors import EnvironmentFailure, ExitCode, InputError
+from hanchot.inputs import Agency, read_agencies
+from hanchot.inputs.events import Rejection, check_encoding, list_event_files
+from hanchot.inputs.vocabulary import TYPED
 from hanchot.rules.loader import load_pack
+from hanchot.rules.model import RulePack
 
-EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_PARTITION_FAILED = 0, 1, 2, 3
+T = TypeVar("T")
+
+EXIT_OK, EXIT_VIOLATIONS, EXIT_USAGE, EXIT_PARTITION_FAILED = ExitCode.OK, ExitCode.VIOLATIONS, ExitCode.USAGE, ExitCode.PARTITION_FAILED
 FORMATS = ("jsonl", "csv", "parquet")
 
 
@@ -53,6 +68,7 @@ class BatchOptions:
     spill_dir: Path | None = None
     reports: Sequence[str] = ()  # formats of hanchot.writers that write a batch (html, xlsx, ics)
     report_lang: str | None = None  # None: each report format's own default
+    partition_timeout: float = DEFAULT_TIMEOUT  # seconds a worker task may run before it is killed
 
 
 @dataclass
@@ -89,21 +105,30 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     pack = load_pack(opts.pack)
     pack_ref = opts.pack if not os.path.exists(opts.pack) else os.path.abspath(opts.pack)
     agencies = read_agencies(opts.agencies)
-    files = [name for path in opts.events for name in event_files(os.fspath(path))]
+    listing = list_event_files(opts.events)
+    files = listing.files
+    for name in files:
+        check_encoding(name)  # a UTF-16 file, or a .gz that is not gzip, is refused before any work
     if opts.format == "parquet":
         try:
             import pyarrow  # type: ignore[import-untyped,unused-ignore]  # noqa: F401
         except ImportError:
             raise InputError("--format parquet needs pyarrow: pip install 'hanchot[parquet]'") from None
-    opts.output.mkdir(parents=True, exist_ok=True)
+    if opts.history is not None:
+        check_history(opts.history)  # refused before hours of work, and left untouched
+    check_replaceable(opts.output)  # refused before any work; the folder is made just before it
     plan = Plan.build(agencies, opts.buckets)
     members = plan.members()
     pool: LocalPool | DaskPool
     if opts.scheduler is not None:
         pool = DaskPool(opts.scheduler)
     else:
-        pool = LocalPool(opts.jobs or os.cpu_count() or 1)
-    spill_root = tempfile.mkdtemp(prefix="hanchot-batch-", dir=opts.spill_dir)
+        pool = LocalPool(opts.jobs or os.cpu_count() or 1, timeout=opts.partition_timeout)
+    try:
+        spill_root = tempfile.mkdtemp(prefix="hanchot-batch-", dir=opts.spill_dir)
+    except OSError as exc:
+        pool.close()
+        raise EnvironmentFailure(f"--spill-dir {opts.spill_dir or tempfile.gettempdir()}: {exc.strerror or exc}") from None
     config = Config(
         pack=pack_ref,
         agencies=os.path.abspath(opts.agencies),
@@ -117,6 +142,12 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     )
     total_bytes = sum(os.path.getsize(f) for f in files)
     progress = Progress(opts.progress, total_bytes=total_bytes, files=files, agencies=len(agencies))
+    try:
+        folder = OutputFolder(opts.output)
+    except OSError as exc:
+        pool.close()
+        shutil.rmtree(spill_root, ignore_errors=True)
+        raise EnvironmentFailure(f"--output {opts.output}: cannot create the output folder ({exc.strerror or exc})") from None
     timings: dict[str, float] = {}
     try:
         # -- route ------------------------------------------------------------------------
@@ -131,15 +162,14 @@ def run_batch(opts: BatchOptions) -> BatchResult:
             [Job(t.task, run_route, t, (plan, spill_root, light)) for t in route_tasks],
             progress=lambda _key, n: progress.read(n),
         )
-        for o in outcomes:
-            if o.input_error:
-                raise InputError(o.value)
+        _raise_unusable(outcomes)
         failed_routes = [(route_tasks[o.key], o.value) for o in outcomes if not o.ok]
         routes: list[RouteResult] = [o.value for o in outcomes if o.ok]
         timings["route"] = time.perf_counter() - t0
         progress.done_phase()
         if failed_routes:
-            return _route_failure(opts, failed_routes, timings, started)
+            return _route_failure(opts, folder, failed_routes, timings, started)
+        test_kill_point("routed")
         by_task = {r.task: r for r in routes}
         bases: dict[int, int] = {}
         running: dict[str, int] = {}
@@ -198,9 +228,8 @@ def run_batch(opts: BatchOptions) -> BatchResult:
                 progress=lambda _key, n: progress.evaluated(n),
                 done=lambda o: progress.agencies_done(sum(len(members[b]) for b in o.key)),
             )
+            _raise_unusable(outcomes)
             for o in outcomes:
-                if o.input_error:
-                    raise InputError(o.value)
                 if o.ok:
                     results[o.key] = o.value
                     failures.pop(o.key, None)
@@ -233,37 +262,19 @@ def run_batch(opts: BatchOptions) -> BatchResult:
                 failures.clear()
         timings["evaluate"] = time.perf_counter() - t0 - timings.get("reconcile", 0.0)
         progress.done_phase()
+        test_kill_point("evaluated")
 
         # -- write ------------------------------------------------------------------------
         t0 = time.perf_counter()
         summary = _summarise(opts, pack.id, results, failures, broadcasts, members, home_lines, total_lines)
+        if listing.skipped:  # as hanchot check says it: only when a folder held other files
+            summary["input"]["skipped_files"] = listing.skipped_reasons()
         violations = [v for r in results.values() for v in r.violations]
-        _write_outputs(opts, results)
+        _writing(opts, lambda: _write_outputs(folder.path, opts.format, results))
+        summary["files"] = _writing(opts, lambda: {p.name: file_facts(p) for p in sorted(folder.path.iterdir())})
+        test_kill_point("written")
         timings["write"] = time.perf_counter() - t0
         failed_agencies = sorted(a for k in failures for b in k for a in members[b])
-        if opts.history is not None:
-            from hanchot.batch.history import record_run
-
-            t0 = time.perf_counter()
-            summary["history"] = record_run(
-                opts.history,
-                started=started.isoformat(timespec="seconds"),
-                pack=pack.id,
-                as_of=opts.as_of,
-                events=[os.path.abspath(f) for f in files],
-                violations=violations,
-                failed_agencies=failed_agencies,
-            )
-            timings["history"] = time.perf_counter() - t0
-        if opts.reports:
-            from hanchot.writers.batch import write_reports
-
-            t0 = time.perf_counter()
-            written = write_reports(opts.output, opts.reports, summary, pack=pack, agencies=agencies,
-                                    lang=opts.report_lang, history=opts.history)  # fmt: skip
-            summary["files"]["reports"] = sorted(p.relative_to(opts.output).as_posix() for p in written)
-            timings["reports"] = time.perf_counter() - t0
-        timings["total"] = time.perf_counter() - t_start
         exit_code = EXIT_PARTITION_FAILED if failures else EXIT_VIOLATIONS if violations else EXIT_OK
         summary["partitions"] = {
             "count": len(results) + len(failures),
@@ -276,12 +287,12 @@ def run_batch(opts: BatchOptions) -> BatchResult:
             ],
         }
         summary["run"] = {
+            "id": f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}",
             "started": started.isoformat(timespec="seconds"),
             "jobs": pool.jobs,
             "scheduler": None if opts.scheduler is None else str(getattr(opts.scheduler, "scheduler", opts.scheduler)),
             "exit_code": exit_code,
         }
-        summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
         worker_peak = max([r.peak_rss_kib for r in results.values()] + [r.peak_rss_kib for r in routes] + [0])
         summary["memory"] = {
             "parent_peak_rss_mib": round(peak_rss_kib() / 1024, 1),
@@ -296,24 +307,136 @@ def run_batch(opts: BatchOptions) -> BatchResult:
                 for k in ("read_parse_store", "account", "evaluate", "write")
             },
         }
-        summary["rate_events_per_s"] = round(total_lines / timings["total"]) if timings["total"] else None
-        with open(opts.output / "summary.json", "w", encoding="utf-8") as fh:
-            json.dump(summary, fh, ensure_ascii=False, indent=2)
-            fh.write("\n")
+        history = None
+        if opts.history is not None:
+            history = _History(opts.history, started, pack.id, opts.as_of, files, violations, failed_agencies)
+        reports = _Reports(pack, agencies) if opts.reports else None
+        _publish(opts, folder, summary, timings, t_start, total_lines, history, reports)
         progress.finish(summary)
         return BatchResult(exit_code, summary)
     finally:
         pool.close()
+        folder.discard()  # nothing left once committed; a failed run's half-written set
         shutil.rmtree(spill_root, ignore_errors=True)
 
 
+@dataclass
+class _History:
+    """What a run records in its history."""
+
+    path: Path
+    started: dt.datetime
+    pack: str
+    as_of: dt.date
+    files: list[str]
+    violations: list[Any]
+    failed_agencies: list[str]
+
+
+@dataclass
+class _Reports:
+    """What the reports people read (``--report``) need besides the output folder."""
+
+    pack: RulePack
+    agencies: list[Agency]
+
+
+def _publish(
+    opts: BatchOptions,
+    folder: OutputFolder,
+    summary: dict[str, Any],
+    timings: dict[str, float],
+    t_start: float,
+    total_lines: int,
+    history: _History | None,
+    reports: _Reports | None,
+) -> None:
+    """Record the run in the history, write the reports and summary.json, put the new set in place.
+
+    The history's one transaction is open while the folder is swapped and is
+    committed only after: a run the history records always has its outputs in place.
+    The reports are written into the new set before it is swapped in, so they
+    appear with it, and show the history with this run in it.
+    """
+    with ExitStack() as stack:
+        if history is not None:
+            t0 = time.perf_counter()
+            db = stack.enter_context(history_connect(history.path, write=True))
+            summary["history"] = record_run(
+                db,
+                started=history.started.isoformat(timespec="seconds"),
+                pack=history.pack,
+                as_of=history.as_of,
+                events=[os.path.abspath(f) for f in history.files],
+                violations=history.violations,
+                failed_agencies=history.failed_agencies,
+            )
+            timings["history"] = time.perf_counter() - t0
+        if reports is not None:
+            t0 = time.perf_counter()
+            runs = list_runs(db) if history is not None else None
+            _writing(opts, lambda: _write_reports(opts, folder.path, summary, reports, runs))
+            timings["reports"] = time.perf_counter() - t0
+        timings["total"] = time.perf_counter() - t_start
+        summary["timings_s"] = {k: round(v, 3) for k, v in timings.items()}
+        summary["rate_events_per_s"] = round(total_lines / timings["total"]) if timings["total"] else None
+        _writing(opts, lambda: _write_summary(folder.path, summary))
+        _writing(opts, folder.commit)
+        if history is not None:
+            test_kill_point("published")
+            db.commit()
+
+
+def _write_reports(
+    opts: BatchOptions, folder: Path, summary: dict[str, Any], reports: _Reports, runs: list[dict[str, Any]] | None
+) -> None:
+    """Write the ``--report`` formats into *folder*; list each file in the summary with its facts."""
+    from hanchot.writers.batch import write_reports
+
+    written = write_reports(folder, opts.reports, summary, pack=reports.pack, agencies=reports.agencies,
+                            lang=opts.report_lang, runs=runs)  # fmt: skip
+    for path in sorted(written):
+        summary["files"][path.relative_to(folder).as_posix()] = file_facts(path)
+
+
+def _write_summary(folder: Path, summary: dict[str, Any]) -> None:
+    with open(folder / SUMMARY, "w", encoding="utf-8") as fh:
+        json.dump(summary, fh, ensure_ascii=False, indent=2)
+        fh.write("\n")
+        fh.flush()
+        os.fsync(fh.fileno())
+
+
+def _writing(opts: BatchOptions, write: Callable[[], T]) -> T:
+    """Run *write*; a failure of the file system (disk full, no permission) is an :class:`EnvironmentFailure`."""
+    try:
+        return write()
+    except EnvironmentFailure:
+        raise
+    except OSError as exc:
+        where = exc.filename or opts.output
+        raise EnvironmentFailure(
+            f"{where}: cannot write the batch output ({exc.strerror or exc}); "
+            f"{opts.output} still holds the previous run's outputs"
+        ) from None
+
+
+def _raise_unusable(outcomes: list[Outcome]) -> None:
+    """Stop the run on a task that found unusable input (exit 2) or a full or read-only disk (exit 4)."""
+    for o in outcomes:
+        if o.input_error:
+            raise InputError(o.value)
+        if o.environment_error:
+            raise EnvironmentFailure(f"{o.value} (in a worker; the previous outputs are left as they were)")
+
+
 def _typed(pack: Any) -> frozenset[str]:
-    """The event types some pattern of *pack* names (those the matcher indexes)."""
+    """The event types never routed as light: some pattern of *pack* names them, or they have typed attributes."""
     from hanchot.engine import compile_roles
     from hanchot.rules.matcher import compile_pattern
 
     patterns, _ = compile_roles(pack.rules)
-    return frozenset(compile_pattern(p).type for p in patterns)
+    return frozenset(compile_pattern(p).type for p in patterns) | TYPED
 
 
 def partition_of_bucket_fn(
@@ -464,12 +587,11 @@ def _summarise(
 REJECTED_FIELDS = ("file", "line", "field", "reason", "raw")
 
 
-def _write_outputs(opts: BatchOptions, results: dict[tuple[int, ...], PartitionResult]) -> None:
-    fmt = opts.format
+def _write_outputs(folder: Path, fmt: str, results: dict[tuple[int, ...], PartitionResult]) -> None:
     runs = sorted(((run[0], r, run) for r in results.values() for run in r.runs), key=lambda x: x[0])
     tmp_ext = "jsonl" if fmt == "parquet" else fmt
     for which, path_attr, lo, hi in (("obligations", "obligations_file", 1, 2), ("violations", "violations_file", 3, 4)):
-        target = opts.output / f"{which}.{tmp_ext}"
+        target = folder / f"{which}.{tmp_ext}"
         handles: dict[str, Any] = {}
         try:
             with open(target, "wb") as out:
@@ -488,10 +610,10 @@ def _write_outputs(opts: BatchOptions, results: dict[tuple[int, ...], PartitionR
             for fh in handles.values():
                 fh.close()
         if fmt == "parquet":
-            _jsonl_to_parquet(target, opts.output / f"{which}.parquet", _obligation_schema())
+            _jsonl_to_parquet(target, folder / f"{which}.parquet", _obligation_schema())
             target.unlink()
     rejected = sorted((x for r in results.values() for x in r.rejected), key=lambda x: (x.file, x.line, x.field))
-    _write_rejected(opts.output, fmt, rejected)
+    _write_rejected(folder, fmt, rejected)
 
 
 def _obligation_schema() -> Any:
@@ -548,17 +670,24 @@ def _write_rejected(folder: Path, fmt: str, rejected: list[Rejection]) -> None:
                 fh.write(json.dumps(r.to_dict(), ensure_ascii=False) + "\n")
 
 
-def _route_failure(opts: BatchOptions, failed: list[tuple[RouteTask, Any]], timings: dict[str, float], started: dt.datetime) -> BatchResult:
-    summary = {
+def _route_failure(
+    opts: BatchOptions, folder: OutputFolder, failed: list[tuple[RouteTask, Any]], timings: dict[str, float], started: dt.datetime
+) -> BatchResult:
+    """The run's set when an input file could not be read: summary.json alone, naming the files."""
+    summary: dict[str, Any] = {
         "pack": opts.pack,
         "as_of": opts.as_of.isoformat(),
         "failed_reading": [
             {"file": t.name, "bytes": [t.start, t.end], **v} for t, v in failed
         ],
-        "run": {"started": started.isoformat(timespec="seconds"), "exit_code": EXIT_PARTITION_FAILED},
+        "run": {
+            "id": f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}",
+            "started": started.isoformat(timespec="seconds"),
+            "exit_code": EXIT_PARTITION_FAILED,
+        },
         "timings_s": {k: round(v, 3) for k, v in timings.items()},
+        "files": {},
     }
-    with open(opts.output / "summary.json", "w", encoding="utf-8") as fh:
-        json.dump(summary, fh, ensure_ascii=False, indent=2)
-        fh.write("\n")
+    _writing(opts, lambda: _write_summary(folder.path, summary))
+    _writing(opts, folder.commit)
     return BatchResult(EXIT_PARTITION_FAILED, summary)

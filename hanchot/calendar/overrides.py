@@ -11,8 +11,9 @@ An override file is UTF-8 CSV (a BOM is tolerated) with this header row::
 - ``source``: the document that decides it (e.g. ``Công văn 12729/VPCP-KGVX``).
 
 Every field is required.  Blank lines and lines starting with ``#`` are
-ignored.  Within one file and across files, a later entry for the same date
-wins over an earlier one, so a user file can correct the shipped one.
+ignored.  A date listed twice in one file is an error (which line was meant
+cannot be guessed); across files, a later file's entry for a date wins over an
+earlier one, so a user file can correct the shipped one.
 
 CSV rather than YAML because each override is one flat record: a change of the
 calendar then shows up as a one-line diff, and errors can name ``file:line``.
@@ -83,7 +84,16 @@ def parse_overrides(text: str, where: str) -> tuple[DayOverride, ...]:
             f"{where}:{header_line}: expected the header row {','.join(COLUMNS)}, "
             f"got {','.join(header)}"
         )
-    return tuple(_parse_row(number, line, where) for number, line in rows[1:])
+    parsed = tuple(_parse_row(number, line, where) for number, line in rows[1:])
+    first: dict[date, int] = {}
+    for (number, _), override in zip(rows[1:], parsed, strict=True):
+        if override.date in first:  # which of the two was meant cannot be guessed
+            raise CalendarError(
+                f"{where}:{number}: column 'date': {override.date.isoformat()} is listed twice "
+                f"(first on line {first[override.date]})"
+            )
+        first[override.date] = number
+    return parsed
 
 
 def _parse_row(number: int, line: str, where: str) -> DayOverride:

@@ -8,8 +8,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import signal
 import sys
+import traceback
 from collections.abc import Sequence
+from typing import Any
+
+from hanchot.cli._common import report_failure
+from hanchot.errors import ExitCode
+from hanchot.writers import silence_stdout
 
 # Modules of hanchot.cli that each add one sub-command.
 _COMMANDS = ("due", "calendar_cmd", "check", "packs_cmd", "schema_cmd", "test_cmd", "whatif_cmd", "replay_cmd", "batch_cmd", "history_cmd")
@@ -25,7 +32,13 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     """Return the parser of every ``hanchot`` sub-command."""
-    parser = _Parser(prog="hanchot", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="hanchot",
+        description=__doc__.splitlines()[0],
+        epilog="Exit codes: 0 no violation, 1 violations, 2 unusable input or usage, "
+        "3 a batch partition failed, 4 an environment or internal failure, 130 interrupted, 143 terminated.",
+    )
+    parser.add_argument("--debug", action="store_true", help="print the traceback of a failure (also after the command)")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name in _COMMANDS:
         try:
@@ -39,15 +52,55 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; return the process exit code."""
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    """Run the command line; return the process exit code (see :class:`hanchot.errors.ExitCode`).
+
+    No failure escapes as a traceback (unless ``--debug``): each is one line
+    on stderr naming the path and the cause, and its exit code. Ctrl-C is
+    exit code 130 and SIGTERM 143, with one line; the batch's workers are
+    stopped and its unfinished output discarded on the way out.
+    """
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv  # accepted after the sub-command too
+    if debug:
+        argv = [a for a in argv if a != "--debug"]
+    previous = _answer_sigterm()
     try:
+        args = build_parser().parse_args(argv)
+        args.debug = debug
         code: int = args.run(args)
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stderr.close()
-        return 0
+    except KeyboardInterrupt as exc:  # ^C, or SIGTERM (_Terminated): unwound, workers stopped
+        if debug:
+            traceback.print_exc()
+        terminated = isinstance(exc, _Terminated)
+        sys.stderr.write(f"hanchot: {'terminated' if terminated else 'interrupted'}\n")
+        return int(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED)
+    except BrokenPipeError:  # stdout piped into `head` and the like: not an error
+        silence_stdout()
+        return int(ExitCode.OK)
+    except SystemExit:
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a command without its own guard
+        return report_failure(exc, debug=debug)
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
     return code
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM: unwound like ^C (outputs discarded, workers stopped), exit code 143."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise _Terminated
+
+
+def _answer_sigterm() -> Any:
+    """Turn SIGTERM into :class:`_Terminated` while a command runs; the handler to restore (None: not the main thread)."""
+    try:
+        return signal.signal(signal.SIGTERM, _raise_terminated)
+    except ValueError:
+        return None
 
 
 if __name__ == "__main__":

@@ -1,18 +1,23 @@
 """``hanchot batch``: check a large event log, partitioned by agency, on many processes.
 
 Exit codes: 0 no violation, 1 at least one violation, 2 unusable input or
-usage, 3 a partition failed (after one retry in a fresh process; the summary
-names its agencies).
+usage, 3 a partition failed (after one retry in a fresh process; stderr and
+the summary name its agencies) or an input file could not be read (stderr and
+the summary name it), 4 an environment or internal failure (disk full, output
+or history unusable). The output folder is replaced whole or not at all.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
-from hanchot.cli._common import EXIT_USAGE, guarded, iso_date, today_in_vietnam
+from hanchot.batch.pool import DEFAULT_TIMEOUT
+from hanchot.cli._common import check_output_path, event_files, guarded, iso_date, today_in_vietnam
+from hanchot.errors import InputError
 from hanchot.writers import names
 
 
@@ -23,6 +28,16 @@ def _jobs(text: str) -> int:
         value = 0
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive number of processes, got {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
     return value
 
 
@@ -55,6 +70,10 @@ def register(subparsers: Any) -> None:
         help=f"also write reports people read into OUTPUT/reports: {', '.join(names('batch'))}",
     )
     parser.add_argument("--spill-dir", type=Path, default=None, help="temporary folder (default: the system's)")
+    parser.add_argument(
+        "--partition-timeout", type=_seconds, default=DEFAULT_TIMEOUT, metavar="SECONDS",
+        help=f"kill a worker task running longer, retry it once (default: {DEFAULT_TIMEOUT:g})",
+    )
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument("--progress", dest="progress", action="store_true", default=None, help="always report progress")
     progress.add_argument("--quiet", dest="progress", action="store_false", help="no progress output")
@@ -68,11 +87,12 @@ def run(args: argparse.Namespace) -> int:
 
     check_formats(args.report)
 
-    if args.output.exists() and not args.output.is_dir():
-        import sys
-
-        sys.stderr.write(f"hanchot: error: --output {args.output} is not a folder\n")
-        return EXIT_USAGE
+    check_output_path(args.output, "--output", folder=True)
+    if args.spill_dir is not None:
+        if not args.spill_dir.exists():
+            raise InputError(f"--spill-dir {args.spill_dir}: no such folder")
+        check_output_path(args.spill_dir, "--spill-dir", folder=True)
+    event_files(args.events)  # names on stderr the files of the folders that are not event files
     options = BatchOptions(
         pack=args.pack,
         agencies=args.agencies,
@@ -90,5 +110,21 @@ def run(args: argparse.Namespace) -> int:
         spill_dir=args.spill_dir,
         reports=tuple(dict.fromkeys(args.report)),
         report_lang=args.lang,
+        partition_timeout=args.partition_timeout,
     )
-    return run_batch(options).exit_code
+    result = run_batch(options)
+    _report_failures(result.summary)
+    return int(result.exit_code)
+
+
+def _report_failures(summary: dict[str, Any]) -> None:
+    """Name on stderr each input file that could not be read and each failed partition."""
+    for failed in summary.get("failed_reading", []):
+        sys.stderr.write(f"hanchot: error: cannot read {failed['file']}: {failed['reason']}\n")
+    for failed in summary.get("partitions", {}).get("failed", []):
+        agencies = failed["agencies"]
+        shown = ", ".join(agencies[:5]) + (f" and {len(agencies) - 5} more" if len(agencies) > 5 else "")
+        sys.stderr.write(
+            f"hanchot: error: a partition failed after {failed['attempts']} attempts ({failed['reason']}); "
+            f"agencies not checked: {shown}\n"
+        )

@@ -1,13 +1,15 @@
 """``hanchot check``: evaluate an agency event log under a rule pack.
 
 Exit codes: 0 no violation, 1 at least one violation, 2 unusable input or
-usage (rejected event lines are reported, and fatal only under ``--strict``).
+usage (rejected event lines are reported, and fatal only under ``--strict``),
+4 an environment or internal failure (the output cannot be written).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import Any
 
 from hanchot.cli._common import (
@@ -16,8 +18,11 @@ from hanchot.cli._common import (
     EXIT_VIOLATIONS,
     add_input_arguments,
     calendar_from,
+    check_output_path,
+    event_files,
     guarded,
     iso_date,
+    report_rejections,
     today_in_vietnam,
 )
 from hanchot.engine import Engine
@@ -43,6 +48,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``hanchot check``; return its exit code."""
+    if args.output is not None:
+        check_output_path(args.output, "--output", folder=False)
     pack = load_pack(args.pack)
     if args.changes:
         pack = variant(args.pack, [parse_change(c, pack) for c in args.changes])
@@ -50,13 +57,17 @@ def run(args: argparse.Namespace) -> int:
     agencies_by_id = {a.id: a for a in agencies}
     as_of = args.as_of or today_in_vietnam()
     with Engine(pack, agencies, calendar=calendar_from(args)) as engine:
-        report = engine.evaluate(read_events(args.events), as_of, known_at=args.known_at)
+        listing = event_files(args.events)
+        report = engine.evaluate(read_events(listing.files), as_of, known_at=args.known_at)
     if args.strict and report.rejected:
         for rejection in report.rejected:
             sys.stderr.write(f"hanchot: rejected: {rejection}\n")
         sys.stderr.write(f"hanchot: error: {len(report.rejected)} input line(s) rejected (--strict)\n")
         return EXIT_USAGE
+    if listing.skipped:
+        skipped = tuple((s["file"], s["reason"]) for s in listing.skipped_reasons())
+        report = replace(report, input=replace(report.input, skipped_files=skipped))
     write_result(args, "check", report, pack=pack, agencies=agencies_by_id)
-    if report.rejected and args.format != "table":
-        sys.stderr.write(f"hanchot: {len(report.rejected)} input line(s) rejected; see 'rejected' in the output\n")
+    report_rejections(report.rejected, report.input.read, listed_in_output=args.format not in ("csv", "ics"))
     return EXIT_VIOLATIONS if report.violations else EXIT_OK
+

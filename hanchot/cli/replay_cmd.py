@@ -2,24 +2,33 @@
 
 Each night N is evaluated as of N with the events recorded by N. Prints one line
 a night and, for every violation, the night it first became visible and the
-night it was resolved (if it was). Exit code 0, or 2 on bad input or usage.
+night it was resolved (if it was). Exit code 0, 2 on bad input or usage (``--to``
+before ``--from`` included), 4 when the output cannot be written. Rejected input
+lines are counted (``input`` and ``rejected`` in JSON; on stderr otherwise).
 """
 
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from hanchot.cli._common import (
     EXIT_OK,
     add_input_arguments,
     calendar_from,
+    check_output_path,
+    event_files,
     guarded,
     iso_date,
+    report_rejections,
 )
 from hanchot.engine import Engine
+from hanchot.errors import InputError
 from hanchot.inputs import read_agencies, read_events
-from hanchot.replay import nights, replay
+from hanchot.inputs.events import Rejection
+from hanchot.inputs.records import Event
+from hanchot.replay import ReplayRun, nights, replay
 from hanchot.rules.loader import load_pack
 from hanchot.writers.cli import add_format_arguments, write_result
 
@@ -38,10 +47,28 @@ def register(subparsers: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``hanchot replay``; return its exit code."""
     if args.last < args.first:
-        raise argparse.ArgumentTypeError("--to is before --from")
+        raise InputError(f"--to {args.last.isoformat()} is before --from {args.first.isoformat()}")
+    if args.output is not None:
+        check_output_path(args.output, "--output", folder=False)
     pack = load_pack(args.pack)
+    events = _Counted(read_events(event_files(args.events).files))
+    rejected: list[Rejection] = []
     with Engine(pack, read_agencies(args.agencies), calendar=calendar_from(args)) as engine:
-        replayed = list(replay(engine, read_events(args.events), nights(args.first, args.last, args.every)))
-    write_result(args, "replay", replayed, pack=pack, agencies=engine.agencies)
+        replayed = list(replay(engine, events, nights(args.first, args.last, args.every), rejected=rejected))
+    run = ReplayRun(tuple(replayed), events.count, tuple(rejected))
+    write_result(args, "replay", run, pack=pack, agencies=engine.agencies)
+    report_rejections(rejected, events.count, listed_in_output=args.format == "json")
     return EXIT_OK
 
+
+class _Counted:
+    """An iterable that counts the items (input lines) drawn from it."""
+
+    def __init__(self, items: Iterable[Event | Rejection]) -> None:
+        self._items = items
+        self.count = 0
+
+    def __iter__(self) -> Iterator[Event | Rejection]:
+        for item in self._items:
+            self.count += 1
+            yield item

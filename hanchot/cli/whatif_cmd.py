@@ -1,6 +1,8 @@
 """``hanchot whatif``: compare the same events under a changed rule set.
 
-Exit code 0 when the comparison ran (whatever it found), 2 on bad input or usage.
+Exit code 0 when the comparison ran (whatever it found), 2 on bad input or usage,
+4 when the output cannot be written. Rejected input lines are counted and listed
+on stderr (the comparison itself is of the events that were read).
 """
 
 from __future__ import annotations
@@ -14,8 +16,11 @@ from hanchot.cli._common import (
     EXIT_OK,
     add_input_arguments,
     calendar_from,
+    check_output_path,
+    event_files,
     guarded,
     iso_date,
+    report_rejections,
     today_in_vietnam,
 )
 from hanchot.errors import UnknownNameError
@@ -44,6 +49,8 @@ def register(subparsers: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``hanchot whatif``; return its exit code."""
+    if args.output is not None:
+        check_output_path(args.output, "--output", folder=False)
     base = load_pack(args.pack)
     agencies = read_agencies(args.agencies)
     if args.against:
@@ -63,12 +70,13 @@ def run(args: argparse.Namespace) -> int:
         base,
         others,
         agencies,
-        read_events(args.events),
+        read_events(event_files(args.events).files),
         as_of,
         known_at=args.known_at,
         window=(args.first, args.last),
         calendar=calendar_from(args),
     )
+    report_rejections(base_report.rejected, base_report.input.read, listed_in_output=False)
     comparisons = [compare(f"pack {args.pack}", label, base_report, r) for label, r in zip(labels, reports, strict=True)]
     by_id = {a.id: a for a in agencies}
     if args.sweep:

@@ -1,7 +1,13 @@
 """Input records and their readers: agencies and events (format version 1)."""
 
 from hanchot.inputs.agencies import read_agencies
-from hanchot.inputs.events import Rejection, read_event_file, read_events
+from hanchot.inputs.events import (
+    EventFiles,
+    Rejection,
+    list_event_files,
+    read_event_file,
+    read_events,
+)
 from hanchot.inputs.records import (
     RETRACTION,
     Agency,
@@ -16,9 +22,11 @@ __all__ = [
     "RETRACTION",
     "Agency",
     "Event",
+    "EventFiles",
     "EventRecord",
     "FieldError",
     "Rejection",
+    "list_event_files",
     "nfc",
     "parse_event",
     "read_agencies",

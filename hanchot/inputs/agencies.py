@@ -10,7 +10,8 @@ Agency files are small, so loading is strict: every problem in the file is
 collected and one :class:`~hanchot.errors.InputError` lists them all, one a
 line, each as ``file:line: field 'x': what was expected``. Besides the field
 rules, these are errors: a repeated id, a ``parent`` or ``successor`` naming no
-agency in the file, ``active_to`` before ``active_from``, a cycle of parents.
+agency in the file, ``active_to`` before ``active_from``, a cycle of parents or
+of successors, and a file with no agency at all (an empty export).
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from pydantic import ValidationError
 
 from hanchot.errors import InputError
 from hanchot.inputs.records import Agency
+from hanchot.safe_yaml import StrictLoader, YamlProblem, check_size
+from hanchot.safe_yaml import where as at
 
 CSV_SUFFIXES = (".csv",)
 YAML_SUFFIXES = (".yaml", ".yml")
@@ -79,6 +82,9 @@ def read_agencies(path: str | os.PathLike[str]) -> list[Agency]:
     if problems:
         problems.sort(key=lambda p: p[0])
         raise InputError("\n".join(f"{name}:{line}: field {field!r}: {reason}" for line, field, reason in problems))
+    if not agencies:
+        # A failed export must not turn the nightly run green: no agency, nothing checked.
+        raise InputError(f"{name}: no agencies in the file; an agency list must name at least one")
     return sorted((agency for _, _, agency in agencies), key=lambda a: a.id)
 
 
@@ -110,9 +116,10 @@ def _csv_rows(text: str, problems: list[_Problem]) -> list[tuple[int, dict[str, 
 
 def _yaml_rows(name: str, text: str, problems: list[_Problem]) -> list[tuple[int, dict[str, int], Any]]:
     """(line, {field: line}, item mapping) for each YAML list item; add problems found on the way."""
-    loader = yaml.SafeLoader(text)
+    loader = StrictLoader(text)
     try:
         root = loader.get_single_node()
+        check_size(root)
         if root is None:
             return []
         if not isinstance(root, yaml.SequenceNode):
@@ -131,6 +138,8 @@ def _yaml_rows(name: str, text: str, problems: list[_Problem]) -> list[tuple[int
         mark = getattr(exc, "problem_mark", None)
         where = f"{name}:{mark.line + 1}" if mark is not None else name
         raise InputError(f"{where}: not valid YAML ({getattr(exc, 'problem', None) or exc})") from None
+    except YamlProblem as exc:
+        raise InputError(at(name, exc)) from None
     finally:
         loader.dispose()
 
@@ -145,7 +154,6 @@ def _check_links(agencies: list[_Row]) -> list[_Problem]:
             problems.append((at, "id", f"repeated agency id {agency.id!r} (first on line {first[agency.id]})"))
         else:
             first[agency.id] = line
-    parents = {a.id: a.parent for _, _, a in agencies}
     for line, field_lines, agency in agencies:
         for field in ("parent", "successor"):
             target = getattr(agency, field)
@@ -161,13 +169,23 @@ def _check_links(agencies: list[_Row]) -> list[_Problem]:
                 f"got {agency.active_to.isoformat()}"
             )
             problems.append((field_lines.get("active_to", line), "active_to", reason))
+    problems.extend(_cycles(agencies, "parent", "parents"))
+    problems.extend(_cycles(agencies, "successor", "successors"))
+    return problems
+
+
+def _cycles(agencies: list[_Row], field: str, plural: str) -> list[_Problem]:
+    """A problem on each agency that is part of a cycle of *field* links (parent, successor)."""
+    links = {a.id: getattr(a, field) for _, _, a in agencies}
+    problems: list[_Problem] = []
+    for line, field_lines, agency in agencies:
         seen = {agency.id}
-        parent = agency.parent
-        while parent is not None and parent != agency.id and parent in parents:
-            if parent in seen:
+        target = links[agency.id]
+        while target is not None and target != agency.id and target in links:
+            if target in seen:
                 break  # a cycle not through this agency: reported on its members
-            seen.add(parent)
-            parent = parents[parent]
-        if parent == agency.id and agency.parent != agency.id:
-            problems.append((field_lines.get("parent", line), "parent", f"a cycle of parents through {agency.id!r}"))
+            seen.add(target)
+            target = links[target]
+        if target == agency.id and links[agency.id] != agency.id:
+            problems.append((field_lines.get(field, line), field, f"a cycle of {plural} through {agency.id!r}"))
     return problems

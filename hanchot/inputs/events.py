@@ -30,7 +30,9 @@ Files, chosen by suffix (case-insensitive):
   record batches, one row a "line" (numbered from 1); null cells are absent.
 
 A path may be a directory: its files with these suffixes are read, recursively,
-in the order of their paths relative to it. Blank lines are skipped and yield
+in the order of their paths relative to it; its other files are listed as
+skipped (:func:`list_event_files`), for the caller to report. A file that
+starts with a UTF-16 or UTF-32 byte order mark is refused as a whole. Blank lines are skipped and yield
 nothing, but line numbers are the file's physical line numbers (the line on
 which a CSV row ends), so ``origin`` (``(file, line)``, the file named as
 given or joined to the given directory) points an editor at the line.
@@ -45,6 +47,7 @@ import json
 import os
 import zlib
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -62,9 +65,11 @@ from hanchot.inputs.records import LINE, RESERVED_KEYS, Event, FieldError, parse
 
 __all__ = [
     "Conflict",
+    "EventFiles",
     "Rejection",
-    "event_files",
+    "check_encoding",
     "file_kind",
+    "list_event_files",
     "open_binary",
     "parse_jsonl_line",
     "read_event_file",
@@ -87,11 +92,76 @@ def read_events(paths: PathArg | Iterable[PathArg]) -> Iterator[Event | Rejectio
     unknown suffix given by name, or an unreadable file; a bad line is never
     an exception but a :class:`Rejection`.
     """
+    for name in list_event_files(paths).files:
+        yield from read_event_file(name)
+
+
+@dataclass(frozen=True)
+class EventFiles:
+    """The event files named by some paths, and the files of their folders left out."""
+
+    files: list[str]
+    skipped: list[str]  # files in the folders whose suffix is not an event format
+
+    def skipped_reasons(self) -> list[dict[str, str]]:
+        """Each skipped file with why, for an accounting (``{"file", "reason"}``)."""
+        return [{"file": name, "reason": _skip_reason(name)} for name in self.skipped]
+
+
+def list_event_files(paths: PathArg | Iterable[PathArg]) -> EventFiles:
+    """The files :func:`read_events` reads for *paths*, in order, and the folder files it skips.
+
+    A file named directly must exist (an :class:`InputError` otherwise); a
+    folder's files of other suffixes (``.txt``, ``.bak``, ``.bz2``) are not read,
+    and are listed in ``skipped`` so that the caller can say so: a file left
+    out is never left out in silence.
+    """
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
+    files: list[str] = []
+    skipped: list[str] = []
     for path in paths:
-        for name in event_files(os.fspath(path)):
-            yield from read_event_file(name)
+        found, left_out = _files(os.fspath(path))
+        files.extend(found)
+        skipped.extend(left_out)
+    return EventFiles(files, skipped)
+
+
+def _skip_reason(name: str) -> str:
+    suffix = "".join(Path(name).suffixes[-2:]) or "no suffix"
+    known = ", ".join(JSONL_SUFFIXES + CSV_SUFFIXES + PARQUET_SUFFIXES)
+    return f"not an event file ({suffix}); event files end in {known} (optionally .gz)"
+
+
+# Byte order marks of the encodings an event file is not in (UTF-32 before UTF-16: it starts alike).
+_FOREIGN_BOMS = (
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\xfe\xff", "UTF-16"),
+    (b"\xff\xfe", "UTF-16"),
+)
+
+
+def check_encoding(name: str) -> None:
+    """Refuse, in one message, a file that starts with a UTF-16 or UTF-32 byte order mark.
+
+    Read as UTF-8, such a file would give a mix of rejected lines and lines
+    accepted by chance; it is one problem of the whole file, said once.
+    """
+    kind, gz = file_kind(name)
+    if kind == "parquet":
+        return
+    try:
+        with open_binary(name, gz) as fh:
+            head = fh.read(4)
+    except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
+        raise InputError(f"{name}: cannot read ({exc})") from None
+    for bom, encoding in _FOREIGN_BOMS:
+        if head.startswith(bom):
+            raise InputError(
+                f"{name}: the file is {encoding} (it starts with a {encoding} byte order mark); "
+                f"event files are UTF-8: convert it, e.g. iconv -f {encoding} -t UTF-8"
+            )
 
 
 def read_event_file(name: str) -> Iterator[Event | Rejection]:
@@ -102,6 +172,7 @@ def read_event_file(name: str) -> Iterator[Event | Rejection]:
             f"{name}: unknown event file suffix; expected one of "
             f"{', '.join(JSONL_SUFFIXES + CSV_SUFFIXES)} (optionally .gz) or .parquet"
         )
+    check_encoding(name)
     try:
         if kind == "jsonl":
             yield from _read_jsonl(name, gz)
@@ -128,20 +199,21 @@ def file_kind(name: str) -> tuple[str | None, bool]:
     return None, gz
 
 
-def event_files(name: str) -> list[str]:
-    """The event files of a path: itself, or a directory's files of known suffixes in path order."""
+def _files(name: str) -> tuple[list[str], list[str]]:
+    """The event files of *name* (a file or a folder), and the folder's other files."""
     if os.path.isdir(name):
-        found = []
+        found: list[tuple[tuple[str, ...], str]] = []
+        other: list[tuple[tuple[str, ...], str]] = []
         for root, dirs, files in os.walk(name):
             dirs.sort()
             for file in files:
                 full = os.path.join(root, file)
-                if file_kind(file)[0] is not None:
-                    found.append((Path(os.path.relpath(full, name)).parts, full))
-        return [full for _, full in sorted(found)]
+                key = (Path(os.path.relpath(full, name)).parts, full)
+                (found if file_kind(file)[0] is not None else other).append(key)
+        return [full for _, full in sorted(found)], [full for _, full in sorted(other)]
     if not os.path.exists(name):
         raise InputError(f"{name}: no such event file or directory")
-    return [name]
+    return [name], []
 
 
 def open_binary(name: str, gz: bool) -> BinaryIO:

@@ -30,6 +30,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, Event, FieldError, parse_event
+from hanchot.inputs.vocabulary import TYPED, attribute_problem
 
 __all__ = [
     "LIGHT_LAYOUT",
@@ -136,6 +137,8 @@ def common_fields(raw: bytes) -> CommonFields | None:
         day = _fromisoformat(date)
     except ValueError:
         return None
+    if event_type in TYPED and attribute_problem(event_type, obj) is not None:
+        return None  # a mistyped attribute: parse_other words the rejection
     return obj, event_id, event_type, agency, day
 
 

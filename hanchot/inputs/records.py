@@ -25,6 +25,7 @@ from pydantic import (
 
 from hanchot.calendar import to_local_date
 from hanchot.errors import InputError
+from hanchot.inputs.vocabulary import attribute_problem, schema_rules
 
 Level = Literal["province", "department", "district", "commune", "unit"]
 RESERVED_KEYS = frozenset({"id", "type", "agency", "scope", "date", "at", "recorded_at", "retracts"})
@@ -100,6 +101,8 @@ _EVENT_RULES: dict[str, Any] = {
             "if": {"required": ["type"], "properties": {"type": {"const": "event.retracted"}}},
             "then": {"required": ["retracts"]},
         },
+        # Event vocabulary v1: the declared attributes of each type (hanchot.inputs.vocabulary).
+        *schema_rules(),
     ]
 }
 
@@ -167,6 +170,9 @@ class EventRecord(BaseModel):
             raise ValueError("give 'date' or 'at'")
         if self.type == RETRACTION and self.retracts is None:
             raise ValueError(f"an '{RETRACTION}' event names the id of the event it withdraws")
+        problem = attribute_problem(self.type, self.model_extra or {})
+        if problem is not None:
+            raise ValueError(f"field {problem[0]!r}: {problem[1]}")
         return self
 
 
@@ -325,15 +331,20 @@ def parse_event(obj: Mapping[str, Any], origin: tuple[str, int] = ("<memory>", 0
         retracts = nfc(str(retracts))
     else:
         raise FieldError(*origin, "retracts", f"expected an event id, got {retracts!r}")
+    attrs = {nfc(k): _normalise(v) for k, v in obj.items() if k not in RESERVED_KEYS}
+    event_type = nfc(event_type)
+    problem = attribute_problem(event_type, attrs)
+    if problem is not None:
+        raise FieldError(*origin, *problem)
     return Event(
         nfc(event_id),
-        nfc(event_type),
+        event_type,
         date,
         agency=nfc(agency) if agency is not None else None,
         scope={nfc(k): _normalise(v) for k, v in scope.items()} if scope is not None else None,
         recorded=recorded,
         retracts=retracts,
-        attrs={nfc(k): _normalise(v) for k, v in obj.items() if k not in RESERVED_KEYS},
+        attrs=attrs,
         origin=origin,
     )
 

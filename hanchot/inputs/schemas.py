@@ -85,6 +85,26 @@ def render(kind: str) -> str:
     return json.dumps(schema(kind), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
+def render_event_type(event_type: str) -> str:
+    """The JSON Schema of one type of the event vocabulary (its typed attributes), as text."""
+    from hanchot.inputs.vocabulary import VERSION as VOCABULARY_VERSION
+    from hanchot.inputs.vocabulary import VOCABULARY, type_schema
+
+    if event_type not in VOCABULARY:
+        raise UnknownNameError(
+            f"no event type {event_type!r} in vocabulary v{VOCABULARY_VERSION}{suggest(event_type, VOCABULARY)}; "
+            f"types: {', '.join(sorted(VOCABULARY))}"
+        )
+    body = {
+        "$schema": DIALECT,
+        "$id": f"urn:hanchot:schema:event:{event_type}:v{VOCABULARY_VERSION}",
+        "title": f"hanchot event '{event_type}' (vocabulary version {VOCABULARY_VERSION})",
+        "allOf": [{"$ref": f"urn:hanchot:schema:event:v{VERSION}"}],
+        **type_schema(event_type),
+    }
+    return json.dumps(body, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
 def write_all(directory: Path = SCHEMA_DIR) -> list[Path]:
     """Write every schema file into *directory*; return their paths."""
     directory.mkdir(parents=True, exist_ok=True)

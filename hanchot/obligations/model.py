@@ -130,10 +130,12 @@ class InputCounts:
     rejected: int
     conflicts: int = 0
     ignored_because: dict[str, int] = field(default_factory=dict)
+    skipped_files: tuple[tuple[str, str], ...] = ()
+    """Files of the event folders that were not read (not an event format), with why."""
 
     def to_dict(self) -> dict[str, Any]:
         """The counts as a plain mapping."""
-        return {
+        out: dict[str, Any] = {
             "read": self.read,
             "used": self.used,
             "ignored": self.ignored,
@@ -142,6 +144,9 @@ class InputCounts:
             "rejected": self.rejected,
             "ignored_because": dict(sorted(self.ignored_because.items())),
         }
+        if self.skipped_files:
+            out["skipped_files"] = [{"file": name, "reason": why} for name, why in self.skipped_files]
+        return out
 
 
 @dataclass(frozen=True)

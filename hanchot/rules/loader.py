@@ -22,12 +22,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
 from hanchot.errors import RulePackError, UnknownNameError, suggest
 from hanchot.rules.kinds import load_plugins
 from hanchot.rules.model import RulePack, Scalar, pack_model, rule_model_names
+from hanchot.safe_yaml import YamlProblem, load_yaml, where
 
 _PARAM_REF = re.compile(r"^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$")
 _PACKAGE = "hanchot.rules.packs"
@@ -106,12 +106,41 @@ def _read(pack: str | Path) -> tuple[dict[str, Any], str]:
         origin = f"{pack}.yaml (built-in)"
         text = resources.files(_PACKAGE).joinpath(f"{pack}.yaml").read_text(encoding="utf-8")
     try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise RulePackError(f"{origin}: not valid YAML: {exc}") from exc
+        data = load_yaml(text)
+    except YamlProblem as exc:
+        raise RulePackError(where(origin, exc)) from None
     if not isinstance(data, dict):
         raise RulePackError(f"{origin}: a rule pack is a YAML mapping, got {type(data).__name__}")
+    _check_shape(data, origin)
     return data, origin
+
+
+def _check_shape(data: dict[str, Any], origin: str) -> None:
+    """Refuse the shapes resolution cannot walk (before pydantic sees the merged pack)."""
+
+    def refuse(field: str, expected: str, got: Any) -> RulePackError:
+        return RulePackError(f"{origin}: field {field}: expected {expected}, got {got!r}"[:500])
+
+    for field in ("parameters", "rules", "remove", "extends"):
+        if field in data and data[field] is None:
+            del data[field]  # an empty YAML entry ("parameters:") is no entry
+    parameters = data.get("parameters")
+    if parameters is not None and (
+        not isinstance(parameters, dict) or not all(isinstance(v, dict) for v in parameters.values())
+    ):
+        raise refuse("parameters", "a mapping of parameter name -> {default, note}", parameters)
+    for field in ("rules", "remove"):
+        value = data.get(field)
+        if value is not None and not isinstance(value, list):
+            raise refuse(field, "a list", value)
+    for rule in data.get("rules") or []:
+        if not isinstance(rule, dict) or not isinstance(rule.get("id"), str):
+            raise refuse("rules", "each rule a mapping with a string 'id'", rule)
+    if not all(isinstance(r, str) for r in data.get("remove") or []):
+        raise refuse("remove", "a list of rule ids", data.get("remove"))
+    extends = data.get("extends")
+    if extends is not None and not isinstance(extends, str):
+        raise refuse("extends", "a pack id or file name", extends)
 
 
 def _sibling_or_builtin(base_id: str, child: str | Path) -> str | Path:
@@ -209,9 +238,27 @@ def _apply_rule_overrides(raw: dict[str, Any], overrides: Mapping[str, Mapping[s
 
 def _validate(raw: dict[str, Any], origin: str) -> RulePack:
     try:
-        return pack_model().model_validate(raw)
+        pack = pack_model().model_validate(raw)
     except ValidationError as exc:
         raise RulePackError(_describe(exc, raw, origin)) from None
+    _check_durations(pack, origin)
+    return pack
+
+
+# A counted deadline longer than this is a typo ("100000 years"): refused when the pack
+# loads, naming the rule, rather than failing mid-evaluation on the calendar's year 9999.
+MAX_WITHIN_YEARS = 100
+_PER_YEAR = {"days": 366, "working days": 262, "weeks": 53, "months": 12, "years": 1}
+
+
+def _check_durations(pack: RulePack, origin: str) -> None:
+    for rule in pack.rules:
+        within = getattr(rule, "within", None)
+        if within is not None and within.amount > MAX_WITHIN_YEARS * _PER_YEAR[within.unit.value]:
+            raise RulePackError(
+                f"{origin}: rule {rule.id!r}: field 'within': {str(within)!r} is longer than "
+                f"{MAX_WITHIN_YEARS} years; no plan counts a deadline that far"
+            )
 
 
 def _describe(exc: ValidationError, raw: dict[str, Any], origin: str) -> str:

@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from hanchot.errors import HanchotError
+from hanchot.errors import EnvironmentFailure, HanchotError
 
 if TYPE_CHECKING:
     from hanchot.inputs import Agency
     from hanchot.rules.model import RulePack
     from hanchot.writers.view import ReportView
 
-__all__ = ["BUILTIN", "Context", "MissingLibrary", "Writer", "atomic_file", "emit", "load", "names", "require", "resolve_lang"]
+__all__ = ["BUILTIN", "Context", "MissingLibrary", "Writer", "atomic_file", "emit", "load", "names", "require", "resolve_lang", "silence_stdout"]
 
 BUILTIN: Mapping[str, str] = {
     "table": "hanchot.writers.table",
@@ -154,39 +154,67 @@ def emit(writer: Writer, kind: str, result: Any, path: Path | None, context: Con
     if writer.needs_names and kind == "check":
         context.names_pack()
     if path is None:
-        if writer.binary:
-            if sys.stdout.isatty():
-                raise HanchotError(f"--format {writer.name} is binary: give --output FILE.{writer.extension}")
+        if writer.binary and sys.stdout.isatty():
+            raise HanchotError(f"--format {writer.name} is binary: give --output FILE.{writer.extension}")
+        try:
             sys.stdout.flush()
-            write(result, sys.stdout.buffer, context)
-            sys.stdout.buffer.flush()
-        else:
-            write(result, sys.stdout, context)
+            out = sys.stdout.buffer if writer.binary else sys.stdout
+            write(result, out, context)
+            out.flush()
+        except BrokenPipeError:  # piped into `head`: the rest is dropped, the exit code stays the command's
+            silence_stdout()
         return
     with atomic_file(path, binary=writer.binary) as out:
         write(result, out, context)
 
 
+def silence_stdout() -> None:
+    """Point stdout at /dev/null once its reader has gone, so exiting does not fail on it."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # stdout replaced by an object without a descriptor (tests)
+        pass
+
+
 class atomic_file:
-    """A file written under a temporary name and renamed to *path* only on success."""
+    """A file written under a temporary name and renamed to *path* only on success.
+
+    A failure of the file system (disk full, no permission) is an
+    :class:`~hanchot.errors.EnvironmentFailure` naming the path (exit code 4),
+    and leaves neither the temporary file nor a partial *path* behind.
+    """
 
     def __init__(self, path: Path, *, binary: bool = False) -> None:
         self.path = path
         self.binary = binary
 
     def __enter__(self) -> IO[Any]:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(prefix=f".{self.path.name}.", dir=self.path.parent)
+        except OSError as exc:
+            raise self._failure(exc) from exc
         if self.binary:
             self.fh: IO[Any] = os.fdopen(fd, "wb")
         else:
             self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="")
         return self.fh
 
-    def __exit__(self, kind: object, *_: object) -> None:
-        self.fh.close()
-        if kind is None:
-            os.chmod(self.tmp, 0o644)
-            os.replace(self.tmp, self.path)
-        else:
-            os.unlink(self.tmp)
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, *_: object) -> None:
+        try:
+            self.fh.close()
+            if kind is None:
+                os.chmod(self.tmp, 0o644)
+                os.replace(self.tmp, self.path)
+        except OSError as exc:
+            error, kind = exc, type(exc)
+        finally:
+            if kind is not None:
+                Path(self.tmp).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise self._failure(error) from error
+
+    def _failure(self, exc: OSError) -> EnvironmentFailure:
+        return EnvironmentFailure(f"{self.path}: cannot write the output ({exc.strerror or exc})")

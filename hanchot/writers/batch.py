@@ -42,15 +42,17 @@ def write_reports(
     pack: RulePack,
     agencies: Iterable[Agency],
     lang: str | None = None,
-    history: Path | None = None,
+    runs: Sequence[Mapping[str, Any]] | None = None,
 ) -> list[Path]:
     """Write each of *formats* for the batch output in *folder*; return the files written.
 
     *lang* is ``--lang`` as given (None: each format's default). The explanations
-    come from the data files, in the language the batch wrote them.
+    come from the data files, in the language the batch wrote them. *runs* are
+    the runs of the history (``--history``), this one included.
     """
     by_id = {a.id: a for a in agencies}
-    runs = _runs(history) if history is not None and summary.get("history") else None
+    if not summary.get("history"):
+        runs = None
     views: dict[str, ReportView] = {}
     written: list[Path] = []
     for name in formats:
@@ -65,12 +67,6 @@ def write_reports(
         context = Context(lang=language, pack=pack, agencies=by_id)
         written += writer.batch(views[language], folder / REPORTS, context)
     return written
-
-
-def _runs(history: Path) -> list[dict[str, Any]]:
-    from hanchot.batch.history import runs
-
-    return runs(history)
 
 
 def _with_history(view: ReportView, history: Mapping[str, Any]) -> ReportView:

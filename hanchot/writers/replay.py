@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
+
+if TYPE_CHECKING:
+    from hanchot.replay import ReplayRun
 
 REPLAY_FIELDS = ("rule", "agency", "period", "trigger", "first_seen", "status_when_seen", "resolved_on")
 
 
-def replay_rows(replayed: Sequence[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def replay_rows(run: ReplayRun) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """One summary row a night, and one row per violation: when it was first seen and resolved."""
     from hanchot.replay import timeline
 
+    replayed = run.nights
     lives = timeline(list(replayed))
     rows = [{"rule": k[0], "agency": k[1], "period": k[2], "trigger": k[3], **life.to_dict()} for k, life in lives.items()]
     summary = [
@@ -28,20 +31,22 @@ def replay_rows(replayed: Sequence[Any]) -> tuple[list[dict[str, Any]], list[dic
     return summary, rows
 
 
-def replay_json(replayed: Sequence[Any]) -> dict[str, Any]:
-    """The JSON output of ``hanchot replay``."""
-    summary, rows = replay_rows(replayed)
-    return {"nights": summary, "violations": rows}
+def replay_json(run: ReplayRun) -> dict[str, Any]:
+    """The JSON output of ``hanchot replay``, with the accounting of its input lines."""
+    summary, rows = replay_rows(run)
+    accounting = {"read": run.read, "rejected": len(run.rejected)}
+    rejected = [r.to_dict() for r in run.rejected]
+    return {"nights": summary, "violations": rows, "input": accounting, "rejected": rejected}
 
 
-def write_replay_csv(replayed: Sequence[Any], out: TextIO) -> None:
+def write_replay_csv(replayed: ReplayRun, out: TextIO) -> None:
     """One CSV row per violation."""
     writer = csv.DictWriter(out, fieldnames=REPLAY_FIELDS, lineterminator="\n")
     writer.writeheader()
     writer.writerows(replay_rows(replayed)[1])
 
 
-def write_replay_table(replayed: Sequence[Any], out: TextIO) -> None:
+def write_replay_table(replayed: ReplayRun, out: TextIO) -> None:
     """One line a night, then the violations that were later resolved."""
     summary, rows = replay_rows(replayed)
     out.write(f"{'Night':<12}{'violations':>11}{'new':>7}{'resolved':>10}{'evaluated':>11}\n" + "-" * 51 + "\n")
