@@ -231,7 +231,7 @@ def test_a_full_disk_is_4_and_the_previous_output_stays(tmp_path: Path, monkeypa
     """check --output on a disk that fills up (a fault-injecting writer): exit 4, the previous file intact."""
     import errno
 
-    import hanchot.cli.check as check_cmd
+    import hanchot.output as output_module
 
     out = tmp_path / "report.json"
     assert _run(capsys, *CHECK, "--as-of", "2025-12-31", "--format", "json", "--output", str(out))[0] == 1
@@ -241,7 +241,7 @@ def test_a_full_disk_is_4_and_the_previous_output_stays(tmp_path: Path, monkeypa
         stream.write("{")  # type: ignore[attr-defined]
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(check_cmd, "write_json", full)
+    monkeypatch.setattr(output_module, "write_json", full)
     code, err = _run(capsys, *CHECK, "--as-of", "2025-12-31", "--format", "json", "--output", str(out))
     assert code == 4 and "No space left on device" in _one_error_line(err) and str(out) in err
     assert out.read_bytes() == before

@@ -37,7 +37,7 @@ _FUZZ = settings(max_examples=int(os.environ.get("HANCHOT_FUZZ_EXAMPLES", "150")
 
 def accounted(counts: InputCounts) -> int:
     """The right-hand side of the accounting identity: every line read is in exactly one of these."""
-    return counts.used + counts.ignored + counts.duplicates + counts.rejected
+    return counts.used + counts.ignored + counts.duplicates + counts.conflicts + counts.rejected
 
 
 # -- events ------------------------------------------------------------------------------------
