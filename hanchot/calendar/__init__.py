@@ -11,6 +11,7 @@
 This package knows nothing of rules or I/O.
 """
 
+from hanchot.calendar._fmt import dmy_as_written
 from hanchot.calendar.deadlines import CountingRules, Deadline, Roll, due_date, roll_date
 from hanchot.calendar.durations import Duration, DurationUnit
 from hanchot.calendar.localtime import to_local_date
@@ -30,6 +31,7 @@ __all__ = [
     "Roll",
     "Step",
     "WorkingCalendar",
+    "dmy_as_written",
     "due_date",
     "load_overrides",
     "month_point",
