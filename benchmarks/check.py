@@ -9,7 +9,8 @@ Prints, for each repetition:
    process, wall seconds (the figure of the target, <= 3 s for 200,000 events);
 2. **phases**, in one process: read+store (``read_events`` into ``Engine.add``),
    evaluate (``Engine.report``), render (``Report.to_dict``: the explanation
-   lines) and encode (:func:`hanchot.output.dump_json` to a file).
+   lines) and encode (:func:`hanchot.output.dump_json` to a file), with the
+   garbage collector paused as the command pauses it.
 
 ``--compare TREE`` runs the end-to-end command from another source tree too
 (e.g. ``git archive main | tar -x -C /tmp/main``), alternating A and B, so that
@@ -32,12 +33,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 PHASES = """
-import cProfile, io, json, pstats, sys, time
+import cProfile, gc, io, json, pstats, sys, time
 import datetime as dt
 from hanchot.engine import Engine
 from hanchot.inputs import read_agencies, read_events
 from hanchot.output import dump_json
 pack, agencies, events, as_of, out, lang, profile = sys.argv[1:8]
+gc.disable()  # as hanchot check does while it runs
 prof = cProfile.Profile() if profile == "1" else None
 if prof:
     prof.enable()
