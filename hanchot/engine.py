@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Literal, Self
 
 from hanchot.calendar import WorkingCalendar
+from hanchot.compact import Interner
 from hanchot.depends import Dependencies
 from hanchot.inputs.events import Rejection
 from hanchot.inputs.records import Agency, Event, FieldError, parse_event
@@ -94,6 +95,8 @@ class Engine:
         self.depends = Dependencies(self.agencies)
         """Whose events each agency's results depend on (merges)."""
         self._lock = threading.RLock()
+        self._interner = Interner()
+        self._role_sets: dict[tuple[Role, ...], tuple[Role, ...]] = {}
         self._cache_size = cache_size
         self._start()
 
@@ -121,6 +124,7 @@ class Engine:
             if not isinstance(event, Event):
                 self._ledger.record(event)
                 return
+            self._interner.event(event)
             before = self._ledger.kept_copies(event.id)
             self._ledger.record(event)
             self._placement.update(event.id, before)
@@ -214,7 +218,7 @@ class Engine:
     def _known(self, agencies: Iterable[str]) -> set[str]:
         """*agencies* as a set, every id checked against the agency list."""
         wanted = {agencies} if isinstance(agencies, str) else set(agencies)
-        unknown = sorted(wanted - self.agencies.keys())
+        unknown = sorted(a for a in wanted if a not in self.agencies)  # (not a set difference: O(country))
         if unknown:
             raise KeyError(f"no agency {', '.join(map(repr, unknown))} in the agency list")
         return wanted
@@ -252,7 +256,8 @@ class Engine:
         matched = self._matcher.classify(event.type, event.attrs)
         if not matched:
             return ()
-        return tuple(sorted({role for i in matched for role in self._roles[i]}))
+        roles = tuple(sorted({role for i in matched for role in self._roles[i]}))
+        return self._role_sets.setdefault(roles, roles)  # one tuple per distinct set: events share it
 
     def close(self) -> None:
         """Release the matcher's native resources (idempotent)."""

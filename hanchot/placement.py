@@ -28,6 +28,9 @@ __all__ = ["Placement"]
 _DATE_ID = attrgetter("date", "id")
 Placed = tuple[Event, tuple[Role, ...]]
 """A kept copy and the (rule index, role) pairs it plays for one agency."""
+Entry = Event | Placed
+"""What an agency's list holds: a copy alone when it plays there every role the ledger
+gives its id (the common case: 8 bytes), else the copy with its own roles."""
 
 
 class Placement:
@@ -35,7 +38,7 @@ class Placement:
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self._placed: dict[str, dict[str, Placed]] = {}  # agency -> event id -> placed copy
+        self._placed: dict[str, list[Entry]] = {}  # agency -> its placed copies (ids unique)
         self._retracted_by: dict[str, set[str]] = {}  # target id -> ids of retractions naming it
         self._roles: dict[tuple[Role, ...], tuple[Role, ...]] = {}  # one tuple per distinct roles
         self.versions: dict[str, int] = {}
@@ -62,8 +65,15 @@ class Placement:
         ledger = self.ledger
         for agency in ledger.bindings.targets(copy, ledger.pool, ledger.local):
             placed = self._placed.get(agency)
-            if placed is not None and placed.pop(copy.id, None) is not None:
-                self._touch(agency)
+            if placed is None:
+                continue
+            # A scan of one agency's events: removals are rare (corrections, conflicts).
+            for i, entry in enumerate(placed):
+                if (entry[0] if isinstance(entry, tuple) else entry) is copy:
+                    placed[i] = placed[-1]
+                    placed.pop()
+                    self._touch(agency)
+                    break
 
     def _place(self, copy: Event) -> None:
         if copy.type == RETRACTION:
@@ -71,9 +81,14 @@ class Placement:
             self._retracted_by.setdefault(copy.retracts, set()).add(copy.id)
             self._touch_copies_of(copy.retracts)
             return
-        for agency, roles in self.ledger.copy_placements(copy):
+        ledger = self.ledger
+        plain = ledger.events.get(copy.id) is copy
+        for agency, roles in ledger.copy_placements(copy):
             key = tuple(roles)
-            self._placed.setdefault(agency, {})[copy.id] = (copy, self._roles.setdefault(key, key))
+            entry: Entry = copy
+            if not plain or key != ledger.roles.get(copy.id):
+                entry = (copy, self._roles.setdefault(key, key))
+            self._placed.setdefault(agency, []).append(entry)
             self._touch(agency)
 
     def _touch_copies_of(self, event_id: str) -> None:
@@ -96,8 +111,9 @@ class Placement:
 
     def visible(self, agency: str, as_of: dt.date, known_at: dt.date | None) -> Iterable[tuple[Placed, int]]:
         """Each copy placed on *agency*, with its code: a visibility code, or -1 if retracted."""
-        retracted_by = self._retracted_by
-        for placed in self._placed.get(agency, {}).values():
+        retracted_by, roles = self._retracted_by, self.ledger.roles
+        for entry in self._placed.get(agency, ()):
+            placed = entry if isinstance(entry, tuple) else (entry, roles[entry.id])
             event = placed[0]
             code = visibility(event.date, as_of, known_at, event.known_on)
             if code == VISIBLE and event.id in retracted_by and self._withdrawn(event, as_of, known_at):

@@ -150,3 +150,18 @@ def test_incremental_answers_equal_a_fresh_evaluation(shared: Engine, ops: list[
             for agency in asked:
                 assert shared.obligations(agency, as_of, known_at=known_at) == _owned(fresh, {agency})
             assert shared.report(as_of, known_at=known_at) == fresh
+
+
+def test_held_events_share_equal_values_and_keep_their_content() -> None:
+    """Interning (hanchot.compact) shares equal attribute sets and days, and changes no value:
+    1 and True, or a list and a string, stay apart."""
+    from hanchot.compact import Interner
+
+    interner = Interner()
+    a = interner.event(event("process.updated", "2025-03-01", "c1", documents=["09/2025/TT-BKHCN"], version=1))
+    b = interner.event(event("process.updated", "2025-03-01", "c2", documents=["09/2025/TT-BKHCN"], version=1))
+    c = interner.event(event("process.updated", "2025-03-01", "c2", documents=["09/2025/TT-BKHCN"], version=True))
+    assert a.attrs is b.attrs and a.date is b.date
+    assert c.attrs is not a.attrs and c.attrs["version"] is True and a.attrs["version"] == 1
+    assert a.to_dict() == {"id": a.id, "type": "process.updated", "agency": "c1", "date": "2025-03-01",
+                           "documents": ["09/2025/TT-BKHCN"], "version": 1}
