@@ -162,6 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--asked", type=int, default=500, help="agencies asked about (after 50 of warm-up)")
     parser.add_argument("--as-of", type=dt.date.fromisoformat, default=dt.date(YEAR, 11, 30))
     parser.add_argument("--freeze", action="store_true", help="gc.freeze() after loading, as a server would")
+    parser.add_argument("--no-full", action="store_true", help="skip the full report and the check (2M events)")
     parser.add_argument("--no-check", action="store_true", help="skip the fresh evaluation (saves memory)")
     args = parser.parse_args(argv)
     agencies = agencies_of(args.agencies, args.seed)
@@ -198,6 +199,9 @@ def main(argv: list[str] | None = None) -> int:
     single = (time.perf_counter() - t) / len(asked)
     print(f"{'add (single events into the full engine)':<46} {single * 1e6:7.1f} µs/event")
     show("after an add to each (invalidated)", timed_questions(engine, asked, args.as_of))
+    if args.no_full:
+        print(f"{'peak memory (embedded engine)':<46} {peak_mb():7.0f} MB")
+        return 0
     t = time.perf_counter()
     report = engine.report(args.as_of)
     full_s = time.perf_counter() - t

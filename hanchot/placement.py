@@ -14,10 +14,11 @@ while their versions do.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from operator import attrgetter
 
 from hanchot.inputs.records import RETRACTION, Event
 from hanchot.ledger import VISIBLE, Index, Ledger, Role, ignored_reason, visibility
@@ -25,7 +26,6 @@ from hanchot.obligations.model import InputCounts
 
 __all__ = ["Placement"]
 
-_DATE_ID = attrgetter("date", "id")
 Placed = tuple[Event, tuple[Role, ...]]
 """A kept copy and the (rule index, role) pairs it plays for one agency."""
 Entry = Event | Placed
@@ -33,12 +33,25 @@ Entry = Event | Placed
 gives its id (the common case: 8 bytes), else the copy with its own roles."""
 
 
+def _event(entry: Entry) -> Event:
+    return entry[0] if isinstance(entry, tuple) else entry
+
+
+def _date(entry: Entry) -> dt.date:
+    return _event(entry).date
+
+
+def _date_id(entry: Entry) -> tuple[dt.date, str]:
+    event = _event(entry)
+    return event.date, event.id
+
+
 class Placement:
     """The kept copies of *ledger* by agency (see the module)."""
 
     def __init__(self, ledger: Ledger) -> None:
         self.ledger = ledger
-        self._placed: dict[str, list[Entry]] = {}  # agency -> its placed copies (ids unique)
+        self._placed: dict[str, list[Entry]] = {}  # agency -> its placed copies in (date, id) order
         self._retracted_by: dict[str, set[str]] = {}  # target id -> ids of retractions naming it
         self._roles: dict[tuple[Role, ...], tuple[Role, ...]] = {}  # one tuple per distinct roles
         self.versions: dict[str, int] = {}
@@ -69,9 +82,8 @@ class Placement:
                 continue
             # A scan of one agency's events: removals are rare (corrections, conflicts).
             for i, entry in enumerate(placed):
-                if (entry[0] if isinstance(entry, tuple) else entry) is copy:
-                    placed[i] = placed[-1]
-                    placed.pop()
+                if _event(entry) is copy:
+                    del placed[i]
                     self._touch(agency)
                     break
 
@@ -88,7 +100,11 @@ class Placement:
             entry: Entry = copy
             if not plain or key != ledger.roles.get(copy.id):
                 entry = (copy, self._roles.setdefault(key, key))
-            self._placed.setdefault(agency, []).append(entry)
+            placed = self._placed.setdefault(agency, [])
+            if placed and _date_id(placed[-1]) > (copy.date, copy.id):
+                bisect.insort(placed, entry, key=_date_id)
+            else:  # most events arrive in date order
+                placed.append(entry)
             self._touch(agency)
 
     def _touch_copies_of(self, event_id: str) -> None:
@@ -121,15 +137,30 @@ class Placement:
             yield placed, code
 
     def index(self, agencies: Iterable[str], as_of: dt.date, known_at: dt.date | None) -> Index:
-        """What the rules see of *agencies* as of *as_of*: the part of the ledger's view on them."""
+        """What the rules see of *agencies* as of *as_of*: the part of the ledger's view on them.
+
+        Each agency's copies are kept in (date, id) order, so the copies dated by *as_of*
+        are a prefix, and each list of the index comes out in the order of the ledger's view.
+        """
         index: Index = {}
+        ledger_roles, retracted_by = self.ledger.roles, self._retracted_by
         for agency in agencies:
-            for (event, roles), code in self.visible(agency, as_of, known_at):
-                if code == VISIBLE:
-                    for rule, role in roles:
-                        index.setdefault((agency, rule, role), []).append(event)
-        for events in index.values():
-            events.sort(key=_DATE_ID)  # the order of the ledger's view
+            placed = self._placed.get(agency)
+            if not placed:
+                continue
+            for entry in itertools.islice(placed, bisect.bisect_right(placed, as_of, key=_date)):
+                event, roles = entry if isinstance(entry, tuple) else (entry, ledger_roles[entry.id])
+                if known_at is not None and visibility(event.date, as_of, known_at, event.known_on) != VISIBLE:
+                    continue
+                if event.id in retracted_by and self._withdrawn(event, as_of, known_at):
+                    continue
+                for rule, role in roles:
+                    key = (agency, rule, role)
+                    found = index.get(key)
+                    if found is None:
+                        index[key] = [event]
+                    else:
+                        found.append(event)
         return index
 
     def account(self, agencies: Iterable[str], as_of: dt.date, known_at: dt.date | None) -> InputCounts:

@@ -24,8 +24,9 @@ from hanchot.placement import Placement
 
 __all__ = ["DEFAULT_CACHE_SIZE", "Answers", "Evaluate"]
 
-DEFAULT_CACHE_SIZE = 50_000
-"""Agency evaluations kept (each a few obligations): about a country at two dates."""
+DEFAULT_CACHE_SIZE = 8_000
+"""Agency evaluations kept (each a few dozen obligations with explanations): a 4,000-agency
+country at two dates, a few hundred MB."""
 
 Evaluate = Callable[[Index, dt.date, Collection[str]], list[Obligation]]
 """(index, as_of, agencies) -> the obligations of evaluating those agencies."""
