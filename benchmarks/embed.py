@@ -74,7 +74,9 @@ def events(agencies: list[Agency], total: int, seed: int) -> Iterator[dict[str, 
     yield from broadcasts
     per_agency = max(1, (total - len(broadcasts)) // len(agencies))
     for n, agency in enumerate(agencies):
-        yield from _agency_events(agency, per_agency, broadcasts, random.Random(seed * 1_000_003 + n))
+        # In date order, as a source system logs them (the engine takes any order).
+        mine = list(_agency_events(agency, per_agency, broadcasts, random.Random(seed * 1_000_003 + n)))
+        yield from sorted(mine, key=lambda e: e["date"])
 
 
 def _agency_events(a: Agency, count: int, broadcasts: list[dict[str, Any]], rng: random.Random) -> Iterator[dict[str, Any]]:

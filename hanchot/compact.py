@@ -59,7 +59,7 @@ class Interner:
     def mapping(self, attrs: dict[str, Any]) -> dict[str, Any]:
         """The one shared mapping equal to *attrs* (when its values can be compared by a key)."""
         try:
-            key = tuple((k, _frozen(v)) for k, v in attrs.items())
+            key = tuple(_item(k, v) for k, v in attrs.items())
             found = self._mappings.get(key)
         except TypeError:  # an unhashable value (a nested object): keep it as it is
             return attrs
@@ -78,6 +78,23 @@ class Interner:
         if isinstance(value, list) and all(isinstance(v, str) for v in value):
             return [self.value(v) for v in value]
         return value
+
+
+_SCALARS = (str, int, float, bool, type(None))
+
+
+def _item(name: str, value: Any) -> Hashable:
+    """The key of one attribute: its name, its value's type and its value, frozen.
+
+    The type keeps 1, 1.0 and True apart (they are equal and hash alike); a list of
+    strings, the common case, is frozen without recursion.
+    """
+    kind = type(value)
+    if kind in _SCALARS:
+        return (name, kind, value)
+    if kind is list and all(type(v) is str for v in value):
+        return (name, kind, tuple(value))
+    return (name, _frozen(value))
 
 
 def _frozen(value: Any) -> Hashable:

@@ -58,7 +58,11 @@ class Engine:
     ``Engine(pack, agencies).evaluate(events, as_of=date)`` gives a
     :class:`Report`. For embedding, ``add(event)`` feeds events one at a time
     and ``report(as_of)`` evaluates what was added; both paths give the same
-    results. Engines share no mutable state, so several with different packs
+    results. The per-agency questions (``obligations``, ``due_between``,
+    ``violations_since``, ``report(agencies=...)``) cost the events of the
+    agencies asked about and are cached until an event touching them is
+    added (see INTEGRATING.md). Every call runs under one lock of the engine:
+    threads may share it and never see a half-applied event. Engines share no mutable state, so several with different packs
     coexist; ``share_matcher_with`` lets an engine whose patterns equal
     another's reuse that engine's matcher (and its classification cache),
     which stays owned (and closed) by the engine that made it.

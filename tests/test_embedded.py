@@ -165,3 +165,18 @@ def test_held_events_share_equal_values_and_keep_their_content() -> None:
     assert c.attrs is not a.attrs and c.attrs["version"] is True and a.attrs["version"] == 1
     assert a.to_dict() == {"id": a.id, "type": "process.updated", "agency": "c1", "date": "2025-03-01",
                            "documents": ["09/2025/TT-BKHCN"], "version": 1}
+
+
+def test_equal_but_different_values_are_never_shared() -> None:
+    """1, 1.0 and True are equal in Python; a shared attribute set must keep each as given."""
+    from hanchot.compact import Interner
+
+    interner = Interner()
+    values = [1, 1.0, True, [1], [True], ["1"], "1", None, {"a": 1}, {"a": True}]
+    events = [interner.event(event("process.updated", "2025-03-01", "c1", x=v)) for v in values]
+    for e, v in zip(events, values, strict=True):
+        assert type(e.attrs["x"]) is type(v) and e.attrs["x"] == v
+        if isinstance(v, list):
+            assert [type(i) for i in e.attrs["x"]] == [type(i) for i in v]
+        if isinstance(v, dict):
+            assert type(e.attrs["x"]["a"]) is type(v["a"])
