@@ -42,7 +42,7 @@ from hanchot.rules.model import AnyRule, Pattern, RulePack
 
 __all__ = ["Engine", "Obligation", "Report", "Status"]
 
-_REPORTS_KEPT = 2  # whole-country reports cached (each holds every obligation)
+_REPORTS_KEPT = 1  # whole-country reports cached (each holds every obligation: 300 MB at 2M events)
 
 _EVALUATORS = {
     "within": evaluate_within,

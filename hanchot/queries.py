@@ -24,9 +24,9 @@ from hanchot.placement import Placement
 
 __all__ = ["DEFAULT_CACHE_SIZE", "Answers", "Evaluate"]
 
-DEFAULT_CACHE_SIZE = 8_000
-"""Agency evaluations kept (each a few dozen obligations with explanations): a 4,000-agency
-country at two dates, a few hundred MB."""
+DEFAULT_CACHE_SIZE = 4_000
+"""Agency evaluations kept (each a few dozen obligations with their explanations): a
+4,000-agency country at one date, about as much memory as one full report."""
 
 Evaluate = Callable[[Index, dt.date, Collection[str]], list[Obligation]]
 """(index, as_of, agencies) -> the obligations of evaluating those agencies."""

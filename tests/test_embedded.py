@@ -149,6 +149,10 @@ def test_incremental_answers_equal_a_fresh_evaluation(shared: Engine, ops: list[
             assert shared.report(as_of, agencies=asked, known_at=known_at).obligations == _owned(fresh, asked)
             for agency in asked:
                 assert shared.obligations(agency, as_of, known_at=known_at) == _owned(fresh, {agency})
+            unmet = tuple(o for o in _owned(fresh, asked) if o.status in (Status.OPEN, Status.OVERDUE)
+                          and o.due is not None and as_of <= o.due <= as_of + dt.timedelta(days=60))
+            assert shared.due_between(as_of, as_of + dt.timedelta(days=60), as_of=as_of, agencies=asked,
+                                      known_at=known_at) == unmet
             assert shared.report(as_of, known_at=known_at) == fresh
 
 
