@@ -18,23 +18,30 @@ Results do not depend on input order: duplicates keep the copy with the least
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Container, Iterable, Mapping, Sequence
+import threading
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Self
 
 from hanchot.calendar import WorkingCalendar
+from hanchot.compact import Interner
+from hanchot.depends import Dependencies
 from hanchot.inputs.events import Rejection
-from hanchot.inputs.records import Agency, Event
+from hanchot.inputs.records import Agency, Event, FieldError, parse_event
 from hanchot.ledger import Bindings, Index, Ledger, Role
 from hanchot.obligations import milestone, periodic, within  # noqa: F401  (they register the built-in kinds)
 from hanchot.obligations.context import Context
-from hanchot.obligations.model import Obligation, Report
+from hanchot.obligations.model import Obligation, Report, Status
+from hanchot.placement import Placement
+from hanchot.queries import DEFAULT_CACHE_SIZE, Answers, violation_keys
 from hanchot.rules.kinds import rule_kind
 from hanchot.rules.loader import load_pack
 from hanchot.rules.matcher import Matcher, make_matcher
 from hanchot.rules.model import Pattern, RuleBase, RulePack
 
-__all__ = ["Engine", "Report", "compile_roles", "rule_kind"]
+__all__ = ["Engine", "Obligation", "Report", "Status", "compile_roles", "rule_kind"]
+
+_REPORTS_KEPT = 1  # whole-country reports cached (each holds every obligation: 300 MB at 2M events)
 
 
 
@@ -44,7 +51,11 @@ class Engine:
     ``Engine(pack, agencies).evaluate(events, as_of=date)`` gives a
     :class:`Report`. For embedding, ``add(event)`` feeds events one at a time
     and ``report(as_of)`` evaluates what was added; both paths give the same
-    results. Engines share no mutable state, so several with different packs
+    results. The per-agency questions (``obligations``, ``due_between``,
+    ``violations_since``, ``report(agencies=...)``) cost the events of the
+    agencies asked about and are cached until an event touching them is
+    added (see INTEGRATING.md). Every call runs under one lock of the engine:
+    threads may share it and never see a half-applied event. Engines share no mutable state, so several with different packs
     coexist; ``share_matcher_with`` lets an engine whose patterns equal
     another's reuse that engine's matcher (and its classification cache),
     which stays owned (and closed) by the engine that made it.
@@ -58,6 +69,7 @@ class Engine:
         calendar: WorkingCalendar | None = None,
         matcher: Literal["auto", "durable", "python"] = "auto",
         share_matcher_with: Engine | None = None,
+        cache_size: int = DEFAULT_CACHE_SIZE,
     ) -> None:
         self.pack = pack if isinstance(pack, RulePack) else load_pack(pack)
         self.agencies: dict[str, Agency] = {a.id: a for a in sorted(agencies, key=lambda a: a.id)}
@@ -77,25 +89,136 @@ class Engine:
         ]
         self.bindings = Bindings(self.agencies, [frozenset(a.id for a in bound) for bound in self._applies], self.roles)
         """Where events count: the agencies each rule binds, and the matcher's roles."""
+        self.depends = Dependencies(self.agencies)
+        """Whose events each agency's results depend on (merges)."""
+        self._lock = threading.RLock()
+        self._interner = Interner()
+        self._role_sets: dict[tuple[Role, ...], tuple[Role, ...]] = {}
+        self._cache_size = cache_size
+        self._start()
+
+    def _start(self) -> None:
+        """An empty ledger, its placement by agency and an empty cache of answers."""
         self._ledger = Ledger(self.bindings)
+        self._placement = Placement(self._ledger)
+        self._answers = Answers(self._placement, self.depends, self.evaluate_rules, self._cache_size)
+        self._reports: dict[tuple[dt.date, dt.date | None], tuple[tuple[int, int], Report]] = {}
 
     # -- feeding -------------------------------------------------------------------------
 
     def add(self, event: Event | Mapping[str, Any] | Rejection) -> None:
-        """Add one event (validated or raw), or record one rejected input line."""
-        self._ledger.record(event)
+        """Add one event (validated or raw), or record one rejected input line.
+
+        A retraction (``event.retracted``) or a corrected copy is added like
+        any event. Only the answers that depend on it are evaluated again.
+        """
+        if isinstance(event, Mapping):
+            try:
+                event = parse_event(event)
+            except FieldError:
+                pass  # the ledger records the rejection, with the same wording
+        with self._lock:
+            if not isinstance(event, Event):
+                self._ledger.record(event)
+                return
+            self._interner.event(event)
+            before = self._ledger.kept_copies(event.id)
+            self._ledger.record(event)
+            self._placement.update(event.id, before)
 
     def clear(self) -> None:
         """Forget every event added so far."""
-        self._ledger = Ledger(self.bindings)
+        with self._lock:
+            self._start()
 
-    def report(self, as_of: dt.date, *, known_at: dt.date | None = None) -> Report:
+    def report(
+        self, as_of: dt.date, *, agencies: Iterable[str] | None = None, known_at: dt.date | None = None
+    ) -> Report:
         """Evaluate the events added so far as of *as_of*.
 
         With *known_at*, only events the source system had recorded by that day
         count (an event without ``recorded_at`` is recorded on its date).
+
+        With *agencies*, the report holds the obligations those agencies own,
+        at a cost that follows their events, not the country's; its ``input``
+        then accounts for the events placed on them (each id once: ``read =
+        used + ignored``), and ``rejected`` and ``conflicts`` are empty (they
+        belong to the whole input: ask the report without *agencies*).
         """
-        return self._report(self._ledger, as_of, known_at)
+        with self._lock:
+            if agencies is not None:
+                wanted = self._known(agencies)
+                obligations = tuple(self._answers.owned_by(wanted, as_of, known_at))
+                counts = self._placement.account(sorted(wanted), as_of, known_at)
+                return Report(self.pack.id, as_of, obligations, counts, (), known_at)
+            state = (self._ledger.read, self._placement.version)
+            found = self._reports.get((as_of, known_at))
+            if found is not None and found[0] == state:
+                return found[1]
+            report = self._report(self._ledger, as_of, known_at)
+            if len(self._reports) >= _REPORTS_KEPT:
+                self._reports.clear()
+            self._reports[(as_of, known_at)] = (state, report)
+            return report
+
+    def obligations(
+        self,
+        agency: str,
+        as_of: dt.date,
+        *,
+        known_at: dt.date | None = None,
+        status: Status | Iterable[Status] | None = None,
+        rule: str | None = None,
+    ) -> tuple[Obligation, ...]:
+        """The obligations *agency* owns as of *as_of*, optionally of some statuses or one rule."""
+        statuses = {status} if isinstance(status, Status) else None if status is None else set(status)
+        with self._lock:
+            found = self._answers.owned_by(self._known([agency]), as_of, known_at)
+        return tuple(
+            o for o in found if (statuses is None or o.status in statuses) and (rule is None or o.rule == rule)
+        )
+
+    def due_between(
+        self,
+        first: dt.date,
+        last: dt.date,
+        *,
+        as_of: dt.date,
+        agencies: Iterable[str] | None = None,
+        known_at: dt.date | None = None,
+    ) -> tuple[Obligation, ...]:
+        """The duties not met as of *as_of* that fall due from *first* to *last* (inclusive)."""
+        unmet = (Status.OPEN, Status.OVERDUE)
+        return tuple(
+            o
+            for o in self._owned(agencies, as_of, known_at)
+            if o.status in unmet and o.due is not None and first <= o.due <= last
+        )
+
+    def violations_since(
+        self,
+        since: dt.date,
+        as_of: dt.date,
+        *,
+        agencies: Iterable[str] | None = None,
+        known_at: dt.date | None = None,
+    ) -> tuple[Obligation, ...]:
+        """The violations as of *as_of* that were not violations as of *since* (same *known_at*)."""
+        before = violation_keys(self._owned(agencies, since, known_at))
+        return tuple(o for o in self._owned(agencies, as_of, known_at) if o.is_violation and o.key not in before)
+
+    def _owned(self, agencies: Iterable[str] | None, as_of: dt.date, known_at: dt.date | None) -> list[Obligation]:
+        with self._lock:
+            wanted = set(self.agencies) if agencies is None else self._known(agencies)
+            return self._answers.owned_by(wanted, as_of, known_at)
+
+    def _known(self, agencies: Iterable[str]) -> set[str]:
+        """*agencies* as a set, every id checked against the agency list."""
+        wanted = {agencies} if isinstance(agencies, str) else set(agencies)
+        unknown = sorted(a for a in wanted if a not in self.agencies)  # (not a set difference: O(country))
+        if unknown:
+            raise KeyError(f"no agency {', '.join(map(repr, unknown))} in the agency list")
+        return wanted
 
     def evaluate(
         self,
@@ -105,10 +228,11 @@ class Engine:
         known_at: dt.date | None = None,
     ) -> Report:
         """Evaluate *events* as of *as_of*, independently of anything added before."""
-        ledger = Ledger(self.bindings)
-        for event in events:
-            ledger.record(event)
-        return self._report(ledger, as_of, known_at)
+        with self._lock:  # the matcher (and its cache) is not for two threads at once
+            ledger = Ledger(self.bindings)
+            for event in events:
+                ledger.record(event)
+            return self._report(ledger, as_of, known_at)
 
     def _report(self, ledger: Ledger, as_of: dt.date, known_at: dt.date | None) -> Report:
         view = ledger.view(as_of, known_at)
@@ -129,7 +253,8 @@ class Engine:
         matched = self._matcher.classify(event.type, event.attrs)
         if not matched:
             return ()
-        return tuple(sorted({role for i in matched for role in self._roles[i]}))
+        roles = tuple(sorted({role for i in matched for role in self._roles[i]}))
+        return self._role_sets.setdefault(roles, roles)  # one tuple per distinct set: events share it
 
     def close(self) -> None:
         """Release the matcher's native resources (idempotent)."""
@@ -142,7 +267,7 @@ class Engine:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def evaluate_rules(self, index: Index, as_of: dt.date, only: Container[str] | None = None) -> list[Obligation]:
+    def evaluate_rules(self, index: Index, as_of: dt.date, only: Collection[str] | None = None) -> list[Obligation]:
         """Evaluate every rule for every agency (or those in *only*) as of *as_of*.
 
         *index* is what a :class:`~hanchot.ledger.Ledger` view gives: the
@@ -160,15 +285,18 @@ class Engine:
         valid = self.pack.valid
         for i, rule in enumerate(self.pack.rules):
             evaluate = rule_kind(rule.kind).evaluate
-            for agency in self._applies[i]:
-                if only is not None and agency.id not in only:
-                    continue
+            for agency in self._applies[i] if only is None else self._bound(i, only):
                 first = max(d for d in (valid.from_, rule.active_from, agency.active_from) if d)
                 last = min(d for d in (valid.to, rule.active_to, agency.active_to, as_of) if d)
                 if first <= last:
                     out.extend(evaluate(rule, i, agency, ctx, (first, last)))
         out.sort(key=Obligation.sort_key)
         return out
+
+    def _bound(self, rule: int, only: Collection[str]) -> list[Agency]:
+        """The agencies of *only* that rule number *rule* binds, in id order (as ``_applies``)."""
+        bound = self.bindings.applies[rule]
+        return [self.agencies[a] for a in sorted(only) if a in bound]
 
 
 def compile_roles(rules: Sequence[RuleBase]) -> tuple[list[Pattern], list[list[Role]]]:

@@ -66,6 +66,7 @@ __all__ = [
     "LightSources",
     "Role",
     "View",
+    "ignored_reason",
     "resolve_copies",
     "visibility",
 ]
@@ -96,6 +97,11 @@ def visibility(day: dt.date, as_of: dt.date, known_at: dt.date | None, known_on:
 
 
 _REASON = {AFTER_AS_OF: "after_as_of", NOT_YET_RECORDED: "not_yet_recorded"}
+
+
+def ignored_reason(code: int) -> str:
+    """The ``ignored_because`` reason of an event not visible (its visibility *code*)."""
+    return _REASON[code]
 
 
 def resolve_copies(copies: Sequence[Event]) -> tuple[list[Event], list[Event]]:
@@ -412,6 +418,11 @@ class Ledger:
     def placements(self, event: Event) -> list[tuple[str, list[Role]]]:
         """Where *event* (a kept copy) counts: each agency it concerns with the roles it plays there."""
         return self.bindings.place(event, self._roles(event), self.pool, self.local)
+
+    def copy_placements(self, event: Event) -> list[tuple[str, list[Role]]]:
+        """Where a kept copy counts, whether it is the least copy of its id or not (a conflict)."""
+        roles = self.roles.get(event.id, ()) if self.events.get(event.id) is event else self._roles_of(event)
+        return self.bindings.place(event, roles, self.pool, self.local)
 
     def conflicts(self) -> list[Conflict]:
         """Every pair (least copy, other copy) of the ids counted here whose copies differ."""

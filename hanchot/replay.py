@@ -6,7 +6,9 @@ incremental: events are parsed and classified once, and on each night only
 the agencies whose results can have changed are evaluated again:
 
 - an agency one of whose events (or retractions) became visible that night,
-  and the agencies merged into it (their open duties may pass to it);
+  and the agencies merged into it (their open duties may pass to it:
+  :meth:`hanchot.depends.Dependencies.affected_by`, shared with the embedded
+  engine's cache);
 - an agency with an open obligation that fell due the night before;
 - every agency on a night a period, window or milestone opens, or an agency
   or the pack begins or ceases (a short list of calendar dates).
@@ -167,10 +169,6 @@ class _ReplayState:
         for agency, placed in self._placed.items():
             placed.sort(key=lambda p: (p.visible_on, p.event.sort_key()))
             self._changes[agency] = sorted(set(self._changes[agency]))
-        self._predecessors: dict[str, list[str]] = {}
-        for record in self.engine.agencies.values():
-            if record.successor:
-                self._predecessors.setdefault(record.successor, []).append(record.id)
         self._boundaries = self._calendar_boundaries()
 
     def advance(self, last: dt.date | None, night: dt.date) -> int:
@@ -180,13 +178,8 @@ class _ReplayState:
         else:
             dirty = {a for a, days in self._changes.items() if _any_between(days, last, night)}
             dirty |= {a for a, day in self._due_watch.items() if last < day <= night}
-            for agency in list(dirty):
-                dirty.update(self._predecessors.get(agency, ()))
-        needed = set(dirty)
-        for agency in dirty:
-            successor = self.engine.agencies[agency].successor
-            if successor:
-                needed.add(successor)
+            dirty = self.engine.depends.owners(dirty)
+        needed = {a for agency in dirty for a in self.engine.depends.reads(agency)}
         index = self._index(needed, night)
         for agency in dirty:
             self.results[agency] = self.engine.evaluate_rules(index, night, only={agency})
