@@ -416,13 +416,9 @@ class Ledger:
         return own[0] if own else "ambiguous_retraction"
 
     def placements(self, event: Event) -> list[tuple[str, list[Role]]]:
-        """Where *event* (a kept copy) counts: each agency it concerns with the roles it plays there."""
+        """Where *event* (a kept copy, the least of its id or another: a conflict) counts:
+        each agency it concerns with the roles it plays there."""
         return self.bindings.place(event, self._roles(event), self.pool, self.local)
-
-    def copy_placements(self, event: Event) -> list[tuple[str, list[Role]]]:
-        """Where a kept copy counts, whether it is the least copy of its id or not (a conflict)."""
-        roles = self.roles.get(event.id, ()) if self.events.get(event.id) is event else self._roles_of(event)
-        return self.bindings.place(event, roles, self.pool, self.local)
 
     def conflicts(self) -> list[Conflict]:
         """Every pair (least copy, other copy) of the ids counted here whose copies differ."""
@@ -442,6 +438,11 @@ class Ledger:
 
     def view(self, as_of: dt.date, known_at: dt.date | None = None) -> View:
         """What the rules see as of *as_of* (known at *known_at*), and the accounting."""
+        # What a view finds about crossings is found again by the next view: a long-lived
+        # engine asked many times must not grow these lists.
+        crossings = self.crossings
+        for found in (crossings.retracted, crossings.unknown_targets, crossings.pending_broadcasts, crossings.placed_shadows):
+            found.clear()
         ignored: Counter[str] = Counter()
         shadows = self.shadows
         visible: dict[int, Event] = {}  # by object id: conflicting copies share an event id

@@ -5,7 +5,7 @@ one question. An embedded engine asks about one agency at a time, so
 :class:`Placement` keeps, for each agency, the kept copies placed on it with
 the roles they play there, updated after each input line from the ledger's own
 decisions (:meth:`~hanchot.ledger.Ledger.kept_copies`,
-:meth:`~hanchot.ledger.Ledger.copy_placements`,
+:meth:`~hanchot.ledger.Ledger.placements`,
 :meth:`~hanchot.ledger.Ledger.retraction_target`). Each agency has a version
 number, raised whenever what is placed on it (or withdrawn from it by a
 retraction) changes: an answer computed from an agency's events stays valid
@@ -95,7 +95,7 @@ class Placement:
             return
         ledger = self.ledger
         plain = ledger.events.get(copy.id) is copy
-        for agency, roles in ledger.copy_placements(copy):
+        for agency, roles in ledger.placements(copy):
             key = tuple(roles)
             entry: Entry = copy
             if not plain or key != ledger.roles.get(copy.id):
