@@ -68,6 +68,7 @@ class _InputProblem(Exception):
 
 def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # born with it blocked: see _Worker
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and a SIGTERM to the group ends a worker at once
     while True:
         try:
@@ -106,15 +107,16 @@ class _Worker:
         parent, child = ctx.Pipe(duplex=True)
         saved = os.environ.get("PYTHONHASHSEED")
         os.environ["PYTHONHASHSEED"] = "0"
-        # Born ignoring ^C (an ignored signal stays ignored across exec, and Python keeps it
-        # so): a Ctrl-C to the process group while a worker starts must not print its traceback.
-        sigint = _ignore_sigint()
+        # Born with ^C blocked (the signal mask survives fork and exec): a Ctrl-C to the
+        # process group while a worker starts waits, and the worker discards it once it
+        # ignores SIGINT, so it prints no traceback. Blocked, not ignored, in the parent
+        # too: a Ctrl-C in that moment is delivered to it when the worker has started.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
             self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
             self.process.start()
         finally:
-            if sigint is not None:
-                signal.signal(signal.SIGINT, sigint)
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
             if saved is None:
                 del os.environ["PYTHONHASHSEED"]
             else:
@@ -146,14 +148,6 @@ class _Worker:
         if self.process.is_alive():  # pragma: no cover - a stuck worker
             self.process.kill()
             self.process.join()
-
-
-def _ignore_sigint() -> Any:
-    """Ignore SIGINT in this process for a moment; return the handler to restore (None: not the main thread)."""
-    try:
-        return signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:
-        return None
 
 
 def _death(process: Any) -> str:
