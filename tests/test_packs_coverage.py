@@ -25,7 +25,8 @@ from hanchot.rules.loader import load_pack
 
 PACKS = ("vn-qms-national", "lao-cai-2026", "provincial-office-2026", "hue-2025", "vinh-bao-2026", "hai-duong")
 SCENARIOS = Path(__file__).parent.parent / "hanchot" / "rules" / "packs" / "tests"
-SEEDS = Path(os.environ.get("HANCHOT_SEEDS", "/work/shared/seeds"))
+# The plans sit in ../shared/seeds beside the checkout (as for the developers and CI).
+SEEDS = Path(os.environ.get("HANCHOT_SEEDS", Path(__file__).resolve().parents[2] / "shared" / "seeds"))
 HEADER = re.compile(r'^  # ([a-z0-9][a-z0-9_.-]*): (.+?) "(.+)"$')
 
 
