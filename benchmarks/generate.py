@@ -27,6 +27,7 @@ import json
 import os
 import random
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 MERGE_DAY = dt.date(2025, 6, 30)
@@ -152,6 +153,27 @@ def agency_year(y: Year, a: Agency, by_province: dict[str, list[Agency]], laws: 
             met = on_time(rng, a, d + dt.timedelta(days=2), slack=2)
             if alive(met):
                 y.add(a.id, "e_workflow.updated", met, process=proc)
+    yearly_duties(y, a, alive)
+    if "dost" in a.tags:
+        population = [b for b in by_province[a.province] if b.level != "province" and b.id != a.id]
+        share = 1.0 if a.quality > 0.85 else 0.85
+        for b in population:
+            if rng.random() < share and (b.active_to is None or b.active_to.year >= year):
+                hi = last if b.active_to is None or b.active_to.year > year else (b.active_to - dt.date(year, 1, 1)).days
+                mode = "on_site" if rng.random() < 0.35 else "dossier"
+                y.add(a.id, "inspection.completed", y.day(0, max(0, min(hi, last))), target=b.id, mode=mode)
+    if a.successor and year == MERGE_DAY.year:
+        y.add(a.id, "agency.merged", MERGE_DAY, into=a.successor)
+    if a.level != "commune" and rng.random() < 0.3:
+        y.add(a.id, "qms.scope_changed", y.day(0, last), scope_note="mở rộng phạm vi")
+        met = on_time(rng, a, y.day(0, last) + dt.timedelta(days=30), slack=25)
+        if alive(met):
+            y.add(a.id, "qms.announced", met)
+
+
+def yearly_duties(y: Year, a: Agency, alive: Callable[[dt.date | None], bool]) -> None:
+    """The dated duties of one agency-year: audit, review, January documents, reports."""
+    rng, year = y.rng, y.year
     # Internal audit and corrective actions, management review.
     audit_day = on_time(rng, a, dt.date(year, 12, 31), slack=200)
     if alive(audit_day):
@@ -186,20 +208,6 @@ def agency_year(y: Year, a: Agency, by_province: dict[str, list[Agency]], laws: 
         met = on_time(rng, a, dt.date(year, 3, 31), slack=60)
         if alive(met):
             y.add(a.id, "document.issued", met, kind="inspection_plan")
-        population = [b for b in by_province[a.province] if b.level != "province" and b.id != a.id]
-        share = 1.0 if a.quality > 0.85 else 0.85
-        for b in population:
-            if rng.random() < share and (b.active_to is None or b.active_to.year >= year):
-                hi = last if b.active_to is None or b.active_to.year > year else (b.active_to - dt.date(year, 1, 1)).days
-                mode = "on_site" if rng.random() < 0.35 else "dossier"
-                y.add(a.id, "inspection.completed", y.day(0, max(0, min(hi, last))), target=b.id, mode=mode)
-    if a.successor and year == MERGE_DAY.year:
-        y.add(a.id, "agency.merged", MERGE_DAY, into=a.successor)
-    if a.level != "commune" and rng.random() < 0.3:
-        y.add(a.id, "qms.scope_changed", y.day(0, last), scope_note="mở rộng phạm vi")
-        met = on_time(rng, a, y.day(0, last) + dt.timedelta(days=30), slack=25)
-        if alive(met):
-            y.add(a.id, "qms.announced", met)
 
 
 def generate(args: argparse.Namespace) -> dict[str, int]:
@@ -227,9 +235,19 @@ def generate(args: argparse.Namespace) -> dict[str, int]:
     return totals
 
 
-def write_year(args: argparse.Namespace, y: Year, totals: dict[str, int]) -> int:
+def write_year(
+    args: argparse.Namespace, y: Year, totals: dict[str, int],
+    rows: Iterable[tuple[int, str, dict]] | None = None, attributes: Iterable[str] | None = None,
+) -> int:
+    """Write the year's rows in (date, id) order, with the re-sent, retracted and bad lines.
+
+    *rows* (already in order) and the CSV *attributes* are given by a shape that
+    makes its rows lazily; by default they are ``y.rows``, sorted here.
+    """
     rng = y.rng
-    y.rows.sort(key=lambda r: (r[0], r[1]))
+    if rows is None:
+        y.rows.sort(key=lambda r: (r[0], r[1]))
+        rows = y.rows
     suffix = ".csv" if args.csv else ".jsonl"
     name = os.path.join(args.out, "events", f"{y.year}{suffix}" + (".gz" if args.gzip else ""))
     raw = gzip.open(name, "wb", compresslevel=1) if args.gzip else open(name, "wb", buffering=1 << 20)  # noqa: SIM115
@@ -239,7 +257,7 @@ def write_year(args: argparse.Namespace, y: Year, totals: dict[str, int]) -> int
             import io
             text = io.TextIOWrapper(fh, encoding="utf-8", newline="", write_through=True)
             cols = ["id", "type", "agency", "scope", "date", "retracts"]
-            extra = sorted({k for _, _, r in y.rows for k in r} - set(cols))
+            extra = sorted((set(attributes) if attributes is not None else {k for _, _, r in y.rows for k in r}) - set(cols))
             w = csv.writer(text, lineterminator="\n")
             w.writerow(cols + extra)
             def out(row: dict) -> None:
@@ -257,7 +275,7 @@ def write_year(args: argparse.Namespace, y: Year, totals: dict[str, int]) -> int
             def bad(line: bytes) -> None:
                 fh.write(line + b"\n")
         recent: list[dict] = []
-        for _, _, row in y.rows:
+        for _, _, row in rows:
             out(row)
             n += 1
             if "agency" in row and row["type"] != "dossier.received":
@@ -290,18 +308,125 @@ def write_year(args: argparse.Namespace, y: Year, totals: dict[str, int]) -> int
     return n
 
 
+# -- the QMS shape: nearly every line a rule names -----------------------------------------
+
+QMS_LAWS = 60
+QMS_ATTRIBUTES = ("document", "title", "process", "documents", "e_workflow_updated", "version", "nonconformities",
+                  "audit", "chair", "kind", "number", "report", "period", "into")
+
+
+def qms_row(y: Year, agency: str, type_: str, day: dt.date, **attrs: object) -> tuple[int, str, dict]:
+    """One row of *agency*, numbered in the year like :meth:`Year.add`, not stored."""
+    y.seq += 1
+    eid = f"{agency}-{y.year}-{y.seq}"
+    row: dict[str, object] = {"id": eid, "type": type_, "agency": agency, "date": day.isoformat()}
+    row.update(attrs)
+    return day.toordinal(), eid, row
+
+
+def generate_qms(args: argparse.Namespace) -> dict[str, int]:
+    """A QMS log: ~98% ``process.updated`` correlated by ``documents`` with laws broadcast
+    by ``scope`` to the communes or the departments, plus each agency's yearly duties."""
+    rng = random.Random(args.seed)
+    agencies = build_agencies(args.agencies, rng)
+    os.makedirs(os.path.join(args.out, "events"), exist_ok=True)
+    write_agencies(os.path.join(args.out, "agencies.csv"), agencies)
+    totals = {"events": 0, "retractions": 0, "duplicates": 0, "bad": 0}
+    years = args.years or 1
+    for year in range(args.end_year - years + 1, args.end_year + 1):
+        y = Year(year, random.Random(f"qms-{args.seed}-{year}"))
+        answered = qms_laws_and_duties(y, agencies)
+        bulk = max(0, args.events // years - len(y.rows))
+        rows = qms_rows(y, agencies, answered, bulk)
+        totals["events"] += write_year(args, y, totals, rows, QMS_ATTRIBUTES)
+    return totals
+
+
+def qms_laws_and_duties(y: Year, agencies: list[Agency]) -> dict[tuple[str, str], int]:
+    """Add the laws, each bound agency's first revision naming them (on time, late or
+    never), and the yearly duties; return when each agency first answered each law."""
+    rng, year = y.rng, y.year
+    answered: dict[tuple[str, str], int] = {}
+    for k in range(QMS_LAWS):
+        level = "commune" if k % 2 == 0 else "department"
+        doc = f"{k + 1:02d}/{year}/TT-BKHCN"
+        day = y.day(0, 300)
+        y.add(None, "legal_document.effective", day, scope={"level": level}, document=doc,
+              title=f"Thông tư {doc} sửa đổi quy định về tiêu chuẩn, đo lường, chất lượng")
+        for a in agencies:
+            if a.level != level or (a.active_to is not None and a.active_to < day):
+                continue
+            met = on_time(rng, a, day + dt.timedelta(days=90), slack=80)
+            if met is not None and met.year == year and (a.active_to is None or met <= a.active_to):
+                y.add(a.id, "process.updated", met, process=f"QT-{rng.randint(1, 60):02d}", documents=[doc],
+                      e_workflow_updated=True, version=rng.randint(2, 9))
+                answered[(a.id, doc)] = met.toordinal()
+    for a in agencies:
+        if a.active_to is not None and a.active_to.year < year:
+            continue
+        def alive(d: dt.date | None, a: Agency = a) -> bool:
+            return d is not None and d.year == year and (a.active_to is None or d <= a.active_to)
+        yearly_duties(y, a, alive)
+        if a.successor and year == MERGE_DAY.year:
+            y.add(a.id, "agency.merged", MERGE_DAY, into=a.successor)
+    return answered
+
+
+def qms_rows(
+    y: Year, agencies: list[Agency], answered: dict[tuple[str, str], int], bulk: int
+) -> Iterator[tuple[int, str, dict]]:
+    """The year's rows in (date, id) order: the stored ones and *bulk* more process
+    revisions, made a day at a time so the year is never held whole. A revision names
+    a law only once its agency has answered it, so it changes no outcome; one in 300
+    leaves its electronic workflow for later (``e_workflow.updated``)."""
+    rng, year = y.rng, y.year
+    laws = [row["document"] for _, _, row in y.rows if row["type"] == "legal_document.effective"]
+    stored: dict[int, list[tuple[int, str, dict]]] = {}
+    for r in y.rows:
+        stored.setdefault(r[0], []).append(r)
+    y.rows = []
+    for offset in range(y.days):
+        day = dt.date.fromordinal(y.first + offset)
+        today = stored.pop(day.toordinal(), [])
+        alive = [a for a in agencies if a.active_to is None or a.active_to >= day]
+        for _ in range(bulk // y.days + (1 if offset < bulk % y.days else 0)):
+            a = rng.choice(alive)
+            doc = rng.choice(laws) if laws else ""
+            docs = [doc] if answered.get((a.id, doc), 1 << 30) <= day.toordinal() else []
+            proc = f"QT-{rng.randint(1, 60):02d}"
+            ewf = rng.random() >= 1 / 300
+            today.append(qms_row(y, a.id, "process.updated", day, process=proc, documents=docs,
+                                 e_workflow_updated=ewf, version=rng.randint(2, 9)))
+            if not ewf:
+                met = on_time(rng, a, day + dt.timedelta(days=2), slack=2)
+                if met is not None and met > day and met.year == year and (a.active_to is None or met <= a.active_to):
+                    r = qms_row(y, a.id, "e_workflow.updated", met, process=proc)
+                    stored.setdefault(r[0], []).append(r)
+                elif met is not None and met == day:
+                    today.append(qms_row(y, a.id, "e_workflow.updated", met, process=proc))
+        today.sort(key=lambda r: r[1])
+        yield from today
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--out", required=True)
     p.add_argument("--agencies", type=int, default=4000)
-    p.add_argument("--years", type=int, default=10)
+    p.add_argument("--shape", choices=("mixed", "qms"), default="mixed",
+                   help="mixed: mostly dossiers no rule names (default); qms: nearly every line a rule names")
+    p.add_argument("--years", type=int, default=None, help="years of events (default: 10 mixed, 1 qms)")
+    p.add_argument("--events", type=int, default=2_000_000, help="qms: about this many lines in all")
     p.add_argument("--end-year", type=int, default=2025)
     p.add_argument("--seed", type=int, default=2025)
     p.add_argument("--gzip", action="store_true", help="write .jsonl.gz (or .csv.gz)")
     p.add_argument("--csv", action="store_true", help="write CSV instead of JSON Lines (no bad lines)")
     p.add_argument("--no-bad", action="store_true", help="no bad lines: the JSON Lines twin of --csv")
     args = p.parse_args(argv)
-    totals = generate(args)
+    if args.shape == "qms":
+        totals = generate_qms(args)
+    else:
+        args.years = 10 if args.years is None else args.years
+        totals = generate(args)
     sys.stderr.write(f"generate: {totals} under {args.out}\n")
     return 0
 

@@ -1,17 +1,20 @@
-"""Benchmark ``hanchot batch`` on a generated country, against the parse-only floor.
+"""Benchmark ``hanchot batch`` on generated logs, against the parse-only floors.
 
     python benchmarks/generate.py --out /tmp/country --agencies 4000 --years 10
-    python benchmarks/run.py --data /tmp/country --pack hue-2025 --jobs 2
+    python benchmarks/generate.py --shape qms --out /tmp/qms --agencies 4000 --events 2000000
+    python benchmarks/run.py --data /tmp/country /tmp/qms --pack hue-2025 --jobs 2
 
-In one run, each in a fresh process:
+For each folder (each shape), in one run, each in a fresh process:
 
-1. **batch**: ``hanchot batch --jobs N`` end to end; wall time, events/s, and
-   the peak resident memory of the whole process tree (parent and workers,
-   sampled every 50 ms from /proc; the sum of RSS counts shared pages twice,
-   so it is an upper bound);
-2. **floor**: merely reading and parsing the same input with the fastest
-   parser the project uses (:func:`hanchot.inputs.read_events`, one process);
-   the headline figure is the ratio batch / floor;
+1. **batch**: ``hanchot batch --jobs N`` end to end; wall time, events/s, the
+   workers' CPU seconds by phase, and the peak resident memory of the whole
+   process tree (parent and workers, sampled every 50 ms from /proc; the sum
+   of RSS counts shared pages twice, so it is an upper bound);
+2. **orjson floor**: merely splitting the same files into lines and parsing
+   each with ``orjson.loads``, one process; the headline figure is the ratio
+   batch / orjson floor (issue 13: <= 4 on the QMS shape);
+   **read_events floor**: reading and validating it with the project's own
+   reader (:func:`hanchot.inputs.read_events`, one process);
 3. **durable raw**: durable_rules' own rate, classifying a sample of the same
    events with the signature cache off (every event posted to its rulesets),
    over all events and over the events whose type some pattern names;
@@ -86,6 +89,24 @@ def timed(cmd: list[str], sample: bool = True) -> tuple[float, int, int]:
     return wall, peak, code
 
 
+ORJSON_FLOOR = """
+import gzip, sys, time
+import orjson
+t0 = time.perf_counter()
+n = bad = 0
+loads = orjson.loads
+for name in sys.argv[1:]:
+    with (gzip.open(name, "rb") if name.endswith(".gz") else open(name, "rb")) as fh:
+        for line in fh:
+            if line.strip():
+                n += 1
+                try:
+                    loads(line)
+                except orjson.JSONDecodeError:
+                    bad += 1
+print(n, time.perf_counter() - t0)
+"""
+
 FLOOR = """
 import sys, time
 from hanchot.inputs import read_events
@@ -124,23 +145,33 @@ import json; print(json.dumps(out))
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    p.add_argument("--data", type=Path, required=True, help="a folder written by generate.py")
+    p.add_argument("--data", type=Path, required=True, nargs="+", help="folders written by generate.py (one per shape)")
     p.add_argument("--pack", default="hue-2025")
     p.add_argument("--as-of", default="2026-01-31")
     p.add_argument("--jobs", type=int, default=2)
     p.add_argument("--format", default="jsonl")
     p.add_argument("--durable-sample", type=int, default=300_000)
     p.add_argument("--no-jobs1", action="store_true", help="skip the --jobs 1 identity check")
-    p.add_argument("--no-floor", action="store_true")
+    p.add_argument("--no-floor", action="store_true", help="skip the read_events floor and durable raw")
     args = p.parse_args(argv)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
+          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}")
+    rows = [bench(data, args) for data in args.data]
+    print("\nshape | lines | batch s | events/s | orjson floor s | batch/floor | worker CPU s by phase | peak tree RSS MiB")
+    for r in rows:
+        print(" | ".join(str(v) for v in r))
+    return 0
+
+
+def bench(data: Path, args: argparse.Namespace) -> list[object]:
+    """Benchmark one folder; print its figures; return its summary row."""
     py = sys.executable
-    events = args.data / "events"
-    agencies = args.data / "agencies.csv"
+    events = data / "events"
+    agencies = data / "agencies.csv"
     work = Path(tempfile.mkdtemp(prefix="hanchot-bench-"))
     batch = [py, "-m", "hanchot", "batch", "--pack", args.pack, "--agencies", str(agencies), "--events", str(events),
              "--as-of", args.as_of, "--format", args.format, "--quiet"]
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
-          f"{os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES') / 2**30:.0f} GiB, Python {platform.python_version()}")
+    print(f"\n== {data}")
     print("command:", " ".join(batch + ["--jobs", str(args.jobs), "--output", str(work / f"jobs{args.jobs}")]))
     wall, peak, code = timed(batch + ["--jobs", str(args.jobs), "--output", str(work / f"jobs{args.jobs}")])
     summary = json.loads((work / f"jobs{args.jobs}" / "summary.json").read_text(encoding="utf-8"))
@@ -148,24 +179,31 @@ def main(argv: list[str] | None = None) -> int:
     print(f"batch --jobs {args.jobs}: {n:,} events in {wall:.1f} s wall ({summary['timings_s']['total']:.1f} s inside) "
           f"= {n / wall:,.0f} events/s; exit code {code}")
     print(f"  phases (s): {summary['timings_s']}")
+    cpu = summary["work"].get("worker_seconds", {})
+    print(f"  worker CPU seconds by phase: {cpu}")
     print(f"  peak RSS, process tree (sum, sampled): {peak / 1024:,.0f} MiB; "
           f"parent {summary['memory']['parent_peak_rss_mib']:.0f} MiB, largest worker {summary['memory']['worker_peak_rss_mib']:.0f} MiB")
     print(f"  partitions {summary['partitions']['count']} (merged {len(summary['partitions']['merged'])}); work {summary['work']}")
     print(f"  input {summary['input']}")
     print(f"  obligations {summary['obligations']['total']:,}, violations {summary['obligations']['violations']:,}")
-    if not args.no_floor:
-        files = sorted(str(f) for f in events.iterdir())
-        out = subprocess.run([py, "-c", FLOOR, *files], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+    files = sorted(str(f) for f in events.iterdir())
+    floor_s = None
+    if all(".jsonl" in f or ".ndjson" in f for f in files):
+        out = subprocess.run([py, "-c", ORJSON_FLOOR, *files], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
         floor_n, floor_s = int(out[0]), float(out[1])
-        print(f"floor (read_events, 1 process): {floor_n:,} items in {floor_s:.1f} s = {floor_n / floor_s:,.0f} events/s; "
-              f"batch/floor = {wall / floor_s:.2f}")
+        print(f"orjson floor (split lines + orjson.loads, 1 process): {floor_n:,} lines in {floor_s:.2f} s = "
+              f"{floor_n / floor_s:,.0f} lines/s; batch/floor = {wall / floor_s:.1f}")
+    if not args.no_floor:
+        out = subprocess.run([py, "-c", FLOOR, *files], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
+        rn, rs = int(out[0]), float(out[1])
+        print(f"read_events floor (1 process): {rn:,} items in {rs:.1f} s = {rn / rs:,.0f} events/s; batch/read_events = {wall / rs:.2f}")
         res = subprocess.run([py, "-c", DURABLE, args.pack, str(agencies), str(args.durable_sample), *files],
                              cwd=ROOT, capture_output=True, text=True, check=True).stdout
         d = json.loads(res)
         for label in ("all", "typed"):
-            k, s, posts = d[label]
+            k, sec, posts = d[label]
             kc, sc, calls = d[label + "_cached"]
-            print(f"durable raw, {label} events: {k:,} in {s:.2f} s = {k / s:,.0f} events/s ({posts:,} posts); "
+            print(f"durable raw, {label} events: {k:,} in {sec:.2f} s = {k / sec:,.0f} events/s ({posts:,} posts); "
                   f"with the signature cache: {kc / sc:,.0f} events/s ({calls:,} backend calls)")
     if not args.no_jobs1:
         wall1, peak1, _ = timed(batch + ["--jobs", "1", "--output", str(work / "jobs1")])
@@ -176,7 +214,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"batch --jobs 1: {wall1:.1f} s = {n / wall1:,.0f} events/s, peak RSS {peak1 / 1024:,.0f} MiB; "
               f"output identical to --jobs {args.jobs}: {same}")
     print(f"outputs under {work}")
-    return 0
+    ratio = f"{wall / floor_s:.1f}" if floor_s else "-"
+    return [data.name, f"{n:,}", f"{wall:.1f}", f"{n / wall:,.0f}", f"{floor_s:.2f}" if floor_s else "-", ratio,
+            ", ".join(f"{k} {v}" for k, v in cpu.items()), f"{peak / 1024:,.0f}"]
 
 
 if __name__ == "__main__":

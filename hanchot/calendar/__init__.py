@@ -11,6 +11,7 @@
 This package knows nothing of rules or I/O.
 """
 
+from hanchot.calendar._fmt import dmy_as_written
 from hanchot.calendar.deadlines import (
     CountingRules,
     Deadline,
@@ -38,6 +39,7 @@ __all__ = [
     "Roll",
     "Step",
     "WorkingCalendar",
+    "dmy_as_written",
     "due_date",
     "load_overrides",
     "month_point",

@@ -28,6 +28,12 @@ def dmy(d: date) -> str:
     return f"{d.day:02d}/{d.month:02d}/{d.year:04d}"
 
 
+def dmy_as_written(d: date) -> str:
+    """Return *d* as ``d.strftime("%d/%m/%Y")`` writes it (a year below 1000 unpadded),
+    without strftime's cost: what obligation explanations have always printed."""
+    return f"{d.day:02d}/{d.month:02d}/{d.year}"
+
+
 def weekday_name(d: date, lang: str) -> str:
     """Return the weekday name of *d* in *lang*."""
     return (WEEKDAY_VI if lang == "vi" else WEEKDAY_EN)[d.weekday()]

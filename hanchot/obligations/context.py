@@ -18,11 +18,12 @@ from hanchot.calendar import (
     Roll,
     Step,
     WorkingCalendar,
+    dmy_as_written,
     due_date,
     roll_date,
 )
 from hanchot.inputs.records import Agency, Event
-from hanchot.obligations.model import Phrase, Status
+from hanchot.obligations.model import Phrase, Rendering, Said, Status
 from hanchot.rules.model import AnyRule, Due, FixedDue, RulePack
 
 ONE_DAY = dt.timedelta(days=1)
@@ -122,52 +123,181 @@ def settle(due: dt.date | None, met_on: dt.date | None, as_of: dt.date) -> Statu
 
 
 def status_phrase(status: Status, due: dt.date | None, met_by: Event | None, as_of: dt.date) -> Phrase:
-    """Why an obligation has its status, in both languages."""
-    when = as_of.strftime("%d/%m/%Y")
-    if status is Status.MET:
-        assert met_by is not None
-        d = met_by.date.strftime("%d/%m/%Y")
-        return Phrase(f"Đã thực hiện: sự kiện {met_by.id} ngày {d}, đúng hạn.", f"Met by event {met_by.id} on {d}, on time.")
-    if status is Status.MET_LATE:
-        assert met_by is not None and due is not None
-        late = (met_by.date - due).days
-        d = met_by.date.strftime("%d/%m/%Y")
-        return Phrase(
-            f"Thực hiện muộn: sự kiện {met_by.id} ngày {d}, chậm {late} ngày so với hạn.",
-            f"Met late by event {met_by.id} on {d}, {late} day(s) after the due date.",
-        )
+    """Why an obligation has its status, in both languages (written on access)."""
+    if status is Status.MET or status is Status.MET_LATE:
+        assert met_by is not None and (status is Status.MET or due is not None)
+        return StatusSaid(status, due, met_by.id, met_by.date, as_of)
     if status is Status.OVERDUE:
         assert due is not None
-        days = (as_of - due).days
-        return Phrase(
-            f"Quá hạn: chưa có sự kiện đáp ứng tính đến {when} ({days} ngày sau hạn).",
-            f"Overdue: no fulfilling event as of {when} ({days} day(s) past due).",
-        )
-    if due is None:
-        return Phrase(
-            f"Đang mở: văn bản không quy định thời hạn; chưa thực hiện tính đến {when}.",
-            f"Open: the text sets no deadline; not yet met as of {when}.",
-        )
-    return Phrase(
-        f"Đang mở: hạn {due.strftime('%d/%m/%Y')}, chưa thực hiện tính đến {when}.",
-        f"Open: due {due.strftime('%d/%m/%Y')}, not yet met as of {when}.",
-    )
+    return StatusSaid(status, due, None, None, as_of)
+
+
+class StatusSaid(Said):
+    """Why an obligation has its status: the status and the dates and event behind it."""
+
+    __slots__ = ("as_of", "due", "met_id", "met_on", "status")
+    status: Status
+    due: dt.date | None
+    met_id: str | None
+    met_on: dt.date | None
+    as_of: dt.date
+
+    def __init__(
+        self, status: Status, due: dt.date | None, met_id: str | None, met_on: dt.date | None, as_of: dt.date
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "status", status)
+        setter(self, "due", due)
+        setter(self, "met_id", met_id)
+        setter(self, "met_on", met_on)
+        setter(self, "as_of", as_of)
+
+    def _parts(self) -> tuple[object, ...]:
+        return (self.status, self.due, self.met_id, self.met_on, self.as_of)
+
+    def render(self, rendering: Rendering) -> str:
+        """The sentence in ``rendering.lang``."""
+        vi, date, status = rendering.lang == "vi", rendering.date, self.status
+        if status is Status.MET:
+            assert self.met_on is not None
+            d = date(self.met_on)
+            if vi:
+                return f"Đã thực hiện: sự kiện {self.met_id} ngày {d}, đúng hạn."
+            return f"Met by event {self.met_id} on {d}, on time."
+        if status is Status.MET_LATE:
+            assert self.met_on is not None and self.due is not None
+            late, d = (self.met_on - self.due).days, date(self.met_on)
+            if vi:
+                return f"Thực hiện muộn: sự kiện {self.met_id} ngày {d}, chậm {late} ngày so với hạn."
+            return f"Met late by event {self.met_id} on {d}, {late} day(s) after the due date."
+        when = date(self.as_of)
+        if status is Status.OVERDUE:
+            assert self.due is not None
+            days = (self.as_of - self.due).days
+            if vi:
+                return f"Quá hạn: chưa có sự kiện đáp ứng tính đến {when} ({days} ngày sau hạn)."
+            return f"Overdue: no fulfilling event as of {when} ({days} day(s) past due)."
+        if self.due is None:
+            if vi:
+                return f"Đang mở: văn bản không quy định thời hạn; chưa thực hiện tính đến {when}."
+            return f"Open: the text sets no deadline; not yet met as of {when}."
+        due = date(self.due)
+        if vi:
+            return f"Đang mở: hạn {due}, chưa thực hiện tính đến {when}."
+        return f"Open: due {due}, not yet met as of {when}."
+
+
+class RuleTitle(Said):
+    """The rule's id and title: the first line of an explanation."""
+
+    __slots__ = ("reuse_key", "rule")
+    rule: AnyRule
+
+    def __init__(self, rule: AnyRule) -> None:
+        object.__setattr__(self, "rule", rule)
+        # The rule is held, so its id names it for as long as this sentence lives.
+        object.__setattr__(self, "reuse_key", ("title", id(rule)))
+
+    def _parts(self) -> tuple[object, ...]:
+        return (self.rule,)
+
+    def __hash__(self) -> int:
+        return hash(("title", self.rule.id))
+
+    def render(self, rendering: Rendering) -> str:
+        """The sentence in ``rendering.lang``."""
+        return f"[{self.rule.id}] {self.rule.title.get(rendering.lang)}"
+
+
+class RuleBasis(Said):
+    """The rule's legal basis, every citation joined; the same in both languages."""
+
+    __slots__ = ("reuse_key", "rule")
+    rule: AnyRule
+
+    def __init__(self, rule: AnyRule) -> None:
+        object.__setattr__(self, "rule", rule)
+        object.__setattr__(self, "reuse_key", ("basis", id(rule)))
+
+    def _parts(self) -> tuple[object, ...]:
+        return (self.rule,)
+
+    def __hash__(self) -> int:
+        return hash(("basis", self.rule.id))
+
+    def render(self, rendering: Rendering) -> str:
+        """The citations, joined."""
+        return "; ".join(b.cite() for b in self.rule.basis)
+
+
+class OpenedBy(Said):
+    """What opened a ``within`` obligation: its trigger event."""
+
+    __slots__ = ("day", "event_id", "event_type")
+    event_id: str
+    event_type: str
+    day: dt.date
+
+    def __init__(self, event: Event) -> None:
+        object.__setattr__(self, "event_id", event.id)
+        object.__setattr__(self, "event_type", event.type)
+        object.__setattr__(self, "day", event.date)
+
+    def _parts(self) -> tuple[object, ...]:
+        return (self.event_id, self.event_type, self.day)
+
+    def render(self, rendering: Rendering) -> str:
+        """The sentence in ``rendering.lang``."""
+        d = rendering.date(self.day)
+        if rendering.lang == "vi":
+            return f"Phát sinh từ sự kiện {self.event_id} ({self.event_type}) ngày {d}."
+        return f"Opened by event {self.event_id} ({self.event_type}) on {d}."
+
+
+class PeriodicDuty(Said):
+    """What opened a periodic obligation: its period."""
+
+    __slots__ = ("period", "reuse_key")
+    period: Period
+
+    def __init__(self, period: Period) -> None:
+        object.__setattr__(self, "period", period)
+        object.__setattr__(self, "reuse_key", ("periodic", period))
+
+    def _parts(self) -> tuple[object, ...]:
+        return (self.period,)
+
+    def render(self, rendering: Rendering) -> str:
+        """The sentence in ``rendering.lang``."""
+        if rendering.lang == "vi":
+            return f"Nghĩa vụ định kỳ: {self.period.format('vi')}."
+        return f"Periodic duty for {self.period.format('en')}."
+
+
+def opened_by(trigger: Event) -> Phrase:
+    """What opened a ``within`` obligation, in both languages (written on access)."""
+    return OpenedBy(trigger)
+
+
+def periodic_duty(period: Period) -> Phrase:
+    """What opened a periodic obligation, in both languages (written on access)."""
+    return PeriodicDuty(period)
 
 
 def rule_title(rule: AnyRule) -> Phrase:
-    """The rule's id and title as the first line of an explanation."""
-    return Phrase(f"[{rule.id}] {rule.title.vi}", f"[{rule.id}] {rule.title.en}")
+    """The rule's id and title as the first line of an explanation (written on access)."""
+    return RuleTitle(rule)
 
 
-def rule_basis(rule: AnyRule) -> str:
-    """The rule's legal basis, every citation joined."""
-    return "; ".join(b.cite() for b in rule.basis)
+def rule_basis(rule: AnyRule) -> Said:
+    """The rule's legal basis, every citation joined (written on access, once per rule)."""
+    return RuleBasis(rule)
 
 
 def lapse_phrase(agency: Agency) -> Phrase:
     """Why a duty lapsed: the agency ceased to exist before it fell due."""
     assert agency.active_to is not None
-    day = agency.active_to.strftime("%d/%m/%Y")
+    day = dmy_as_written(agency.active_to)
     into_vi = f", sáp nhập vào {agency.successor}" if agency.successor else ""
     into_en = f", merged into {agency.successor}" if agency.successor else ""
     return Phrase(
@@ -179,7 +309,7 @@ def lapse_phrase(agency: Agency) -> Phrase:
 def unborn_phrase(agency: Agency) -> Phrase:
     """Why a duty does not bind an agency created after it fell due."""
     assert agency.active_from is not None
-    day = agency.active_from.strftime("%d/%m/%Y")
+    day = dmy_as_written(agency.active_from)
     return Phrase(
         f"Không áp dụng: cơ quan bắt đầu hoạt động ngày {day}, sau thời hạn này.",
         f"Not applicable: the agency began on {day}, after this duty fell due.",
@@ -202,7 +332,7 @@ def ceased_first(agency: Agency, met_by: Event | None, due: dt.date | None) -> b
 def transfer_phrase(agency: Agency, successor: Agency) -> Phrase:
     """Why an obligation belongs to the successor of the agency it opened for."""
     assert agency.active_to is not None
-    day = agency.active_to.strftime("%d/%m/%Y")
+    day = dmy_as_written(agency.active_to)
     return Phrase(
         f"Chuyển cho {successor.id} khi {agency.id} sáp nhập ngày {day}.",
         f"Passed to {successor.id} when {agency.id} was merged on {day}.",

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import TYPE_CHECKING, Any
 
-from hanchot.calendar import Step
+from hanchot.calendar import Step, dmy_as_written
 
 if TYPE_CHECKING:
     from hanchot.inputs.events import Conflict, Rejection
@@ -49,26 +49,177 @@ class Phrase:
         return self.vi if lang == "vi" else self.en
 
 
-@dataclass(frozen=True, slots=True)
+class Said(Phrase):
+    """A sentence kept as its parts (ids, dates, a rule) and written only when
+    read, in the language asked: most explanations of a big evaluation are never
+    read, or read in one language only. A :class:`Phrase` to every reader.
+
+    Subclasses are immutable, compare by their parts, and set :attr:`reuse_key`
+    when their text may be reused for every sentence with the same key.
+    """
+
+    __slots__ = ()
+
+    reuse_key: object = None
+    """Sentences with the same non-None key have the same text (e.g. one rule's basis)."""
+
+    def render(self, rendering: Rendering) -> str:
+        """The sentence in ``rendering.lang``."""
+        raise NotImplementedError
+
+    @property
+    def vi(self) -> str:
+        """The sentence in Vietnamese."""
+        return self.render(Rendering("vi"))
+
+    @property
+    def en(self) -> str:
+        """The sentence in English."""
+        return self.render(Rendering("en"))
+
+    def get(self, lang: str) -> str:
+        """The sentence in *lang* (``vi`` or ``en``)."""
+        return self.render(Rendering(lang))
+
+    def _parts(self) -> tuple[object, ...]:
+        """What the sentence says, for equality and hashing."""
+        raise NotImplementedError
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is not type(self):
+            return NotImplemented
+        assert isinstance(other, Said)
+        return self._parts() == other._parts()
+
+    def __hash__(self) -> int:
+        return hash((type(self).__name__, self._parts()))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"{type(self).__name__} is immutable: cannot set {name!r}")
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}{self._parts()!r}"
+
+
+class Rendering:
+    """Explanations written in one language, each distinct text once: the steps
+    of a shared deadline, a rule's title and basis, every date."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self._vi = lang == "vi"
+        self._dates: dict[dt.date, str] = {}
+        self._steps: dict[int, tuple[tuple[Step, ...], list[str]]] = {}
+        self._reused: dict[object, str] = {}
+
+    def date(self, day: dt.date) -> str:
+        """*day* as dd/mm/yyyy."""
+        found = self._dates.get(day)
+        if found is None:
+            found = self._dates[day] = dmy_as_written(day)
+        return found
+
+    def text(self, wording: Phrase | str) -> str:
+        """*wording* in this language."""
+        if isinstance(wording, str):
+            return wording
+        if not isinstance(wording, Said):
+            return wording.vi if self._vi else wording.en
+        key = wording.reuse_key
+        if key is None:
+            return wording.render(self)
+        found = self._reused.get(key)
+        if found is None:
+            found = self._reused[key] = wording.render(self)
+        return found
+
+    def steps(self, steps: tuple[Step, ...]) -> list[str]:
+        """The lines of a deadline's steps; deadlines are shared, so keyed by identity
+        (the tuple is kept with its lines, so its id is not reused meanwhile)."""
+        found = self._steps.get(id(steps))
+        if found is None or found[0] is not steps:
+            if steps:
+                steps[0].reason(self.lang)  # an unknown language is an error, as Step.reason says
+            date, vi = self.date, self._vi
+            lines = [f"{date(s.date)}: {s.reason_vi if vi else s.reason_en}" for s in steps]
+            found = self._steps[id(steps)] = (steps, lines)
+        return found[1]
+
+    def lines(self, explanation: Explanation) -> list[str]:
+        """*explanation* as readable lines."""
+        text = self.text
+        basis = "Căn cứ" if self._vi else "Basis"
+        out = [text(explanation.title), f"{basis}: {text(explanation.basis_wording)}", text(explanation.origin)]
+        out += self.steps(explanation.due_steps)
+        out += [text(n) for n in explanation.notes]
+        out.append(text(explanation.status))
+        return out
+
+
 class Explanation:
-    """Why an obligation exists, when it is due and why it has its status."""
+    """Why an obligation exists, when it is due and why it has its status.
+
+    It holds the parts (sentences, the deadline's steps); :meth:`lines` writes
+    them. Immutable; equal when the parts are.
+    """
+
+    __slots__ = ("_basis", "due_steps", "notes", "origin", "status", "title")
 
     title: Phrase
-    basis: str
+    _basis: str | Phrase
     origin: Phrase
     """What opened it: the trigger event, or the period or milestone."""
     due_steps: tuple[Step, ...]
     status: Phrase
-    notes: tuple[Phrase, ...] = ()
+    notes: tuple[Phrase, ...]
+
+    def __init__(
+        self,
+        title: Phrase,
+        basis: str | Phrase,
+        origin: Phrase,
+        due_steps: tuple[Step, ...],
+        status: Phrase,
+        notes: tuple[Phrase, ...] = (),
+    ) -> None:
+        setter = object.__setattr__
+        setter(self, "title", title)
+        setter(self, "_basis", basis)
+        setter(self, "origin", origin)
+        setter(self, "due_steps", due_steps)
+        setter(self, "status", status)
+        setter(self, "notes", notes)
+
+    @property
+    def basis(self) -> str:
+        """The legal basis, every citation joined."""
+        return self._basis if isinstance(self._basis, str) else self._basis.get("en")
+
+    @property
+    def basis_wording(self) -> str | Phrase:
+        """The legal basis as held (written on access)."""
+        return self._basis
 
     def lines(self, lang: str = "en") -> list[str]:
         """The explanation as readable lines in *lang*."""
-        basis = "Căn cứ" if lang == "vi" else "Basis"
-        out = [self.title.get(lang), f"{basis}: {self.basis}", self.origin.get(lang)]
-        out.extend(f"{s.date.strftime('%d/%m/%Y')}: {s.reason(lang)}" for s in self.due_steps)
-        out.extend(n.get(lang) for n in self.notes)
-        out.append(self.status.get(lang))
-        return out
+        return Rendering(lang).lines(self)
+
+    def _parts(self) -> tuple[object, ...]:
+        return (self.title, self._basis, self.origin, self.due_steps, self.status, self.notes)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Explanation is immutable: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Explanation):
+            return NotImplemented
+        return self._parts() == other._parts()
+
+    def __hash__(self) -> int:
+        return hash(self._parts())
+
+    def __repr__(self) -> str:
+        return f"Explanation({', '.join(map(repr, self._parts()))})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +250,11 @@ class Obligation:
         """The deterministic output order: agency, rule, opening date, period, trigger."""
         return (self.agency, self.rule, self.opens, self.period or "", self.trigger or "")
 
-    def to_dict(self, lang: str = "en") -> dict[str, Any]:
-        """The instance in the JSON output format."""
+    def to_dict(self, lang: str = "en", rendering: Rendering | None = None) -> dict[str, Any]:
+        """The instance in the JSON output format (*rendering*: shared by a report's
+        obligations, so each distinct text is written once)."""
+        rendering = rendering if rendering is not None and rendering.lang == lang else Rendering(lang)
+        explanation = self.explanation
         return {
             "rule": self.rule,
             "agency": self.agency,
@@ -110,8 +264,8 @@ class Obligation:
             "due": self.due.isoformat() if self.due else None,
             "status": self.status.value,
             "satisfied_by": list(self.satisfied_by),
-            "basis": self.explanation.basis,
-            "explanation": self.explanation.lines(lang),
+            "basis": rendering.text(explanation.basis_wording),
+            "explanation": rendering.lines(explanation),
         }
 
 
@@ -168,7 +322,8 @@ class Report:
         if self.known_at is not None:
             out["known_at"] = self.known_at.isoformat()
         out["input"] = self.input.to_dict()
-        out["obligations"] = [o.to_dict(lang) for o in self.obligations]
+        rendering = Rendering(lang)
+        out["obligations"] = [o.to_dict(lang, rendering) for o in self.obligations]
         out["rejected"] = [r.to_dict() for r in self.rejected]
         out["conflicts"] = [c.to_dict() for c in self.conflicts]
         return out

@@ -25,6 +25,7 @@ from hanchot.obligations.context import (
     Context,
     ceased_first,
     lapse_phrase,
+    periodic_duty,
     rule_basis,
     rule_title,
     settle,
@@ -159,8 +160,7 @@ def _obligation(
     why: Phrase,
     notes: list[Phrase],
 ) -> Obligation:
-    origin = Phrase(f"Nghĩa vụ định kỳ: {period.format('vi')}.", f"Periodic duty for {period.format('en')}.")
-    explanation = Explanation(rule_title(rule), rule_basis(rule), origin, deadline.steps, why, tuple(notes))
+    explanation = Explanation(rule_title(rule), rule_basis(rule), periodic_duty(period), deadline.steps, why, tuple(notes))
     return Obligation(rule.id, owner.id, str(period), None, opens, deadline.due, status, satisfied, explanation)
 
 

@@ -21,6 +21,7 @@ from hanchot.obligations.context import (
     Context,
     ceased_first,
     lapse_phrase,
+    opened_by,
     rule_basis,
     rule_title,
     settle,
@@ -100,15 +101,10 @@ def _build(
     why: Phrase,
     notes: list[Phrase],
 ) -> Obligation:
-    d = trigger.date.strftime("%d/%m/%Y")
-    origin = Phrase(
-        f"Phát sinh từ sự kiện {trigger.id} ({trigger.type}) ngày {d}.",
-        f"Opened by event {trigger.id} ({trigger.type}) on {d}.",
-    )
     explanation = Explanation(
         title=rule_title(rule),
         basis=rule_basis(rule),
-        origin=origin,
+        origin=opened_by(trigger),
         due_steps=deadline.steps if deadline else (),
         status=why,
         notes=tuple(notes),

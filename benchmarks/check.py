@@ -1,0 +1,127 @@
+"""Benchmark ``hanchot check`` (one process) on a QMS-shaped log, JSON to a file.
+
+    python benchmarks/generate.py --shape qms --out /tmp/qms200k --agencies 4000 --events 200000
+    python benchmarks/check.py --data /tmp/qms200k [--repeat 3] [--compare OTHER_TREE] [--profile]
+
+Prints, for each repetition:
+
+1. **end to end**: ``hanchot check --format json --output FILE`` in a fresh
+   process, wall seconds (the figure of the target, <= 3 s for 200,000 events);
+2. **phases**, in one process: read+store (``read_events`` into ``Engine.add``),
+   evaluate (``Engine.report``), render (``Report.to_dict``: the explanation
+   lines) and encode (:func:`hanchot.output.dump_json` to a file).
+
+``--compare TREE`` runs the end-to-end command from another source tree too
+(e.g. ``git archive main | tar -x -C /tmp/main``), alternating A and B, so that
+both see the same machine load; the spread over the repetitions is printed.
+``--profile`` adds a cProfile of the phases (top functions by own time).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PHASES = """
+import cProfile, io, json, pstats, sys, time
+import datetime as dt
+from hanchot.engine import Engine
+from hanchot.inputs import read_agencies, read_events
+from hanchot.output import dump_json
+pack, agencies, events, as_of, out, lang, profile = sys.argv[1:8]
+prof = cProfile.Profile() if profile == "1" else None
+if prof:
+    prof.enable()
+t = [time.perf_counter()]
+engine = Engine(pack, read_agencies(agencies))
+for e in read_events([events]):
+    engine.add(e)
+t.append(time.perf_counter())
+report = engine.report(dt.date.fromisoformat(as_of))
+t.append(time.perf_counter())
+data = report.to_dict(lang)
+t.append(time.perf_counter())
+with open(out, "w", encoding="utf-8", newline="") as fh:
+    dump_json(data, fh)
+t.append(time.perf_counter())
+if prof:
+    prof.disable()
+    buf = io.StringIO()
+    pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(25)
+    sys.stderr.write(buf.getvalue())
+names = ("read+store", "evaluate", "render", "encode")
+print(json.dumps({"phases": dict(zip(names, (b - a for a, b in zip(t, t[1:])))),
+                  "obligations": len(report.obligations), "violations": len(report.violations)}))
+"""
+
+
+def end_to_end(tree: Path, data: Path, pack: str, as_of: str, out: Path, lang: str) -> float:
+    """Wall seconds of ``hanchot check ... --format json --output out`` run from *tree*."""
+    cmd = [sys.executable, "-m", "hanchot", "check", "--pack", pack, "--agencies", str(data / "agencies.csv"),
+           "--events", str(data / "events"), "--as-of", as_of, "--format", "json", "--output", str(out),
+           "--lang", lang]
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    t0 = time.perf_counter()
+    code = subprocess.run(cmd, cwd=tree, env=env, stderr=subprocess.DEVNULL, check=False).returncode
+    wall = time.perf_counter() - t0
+    if code not in (0, 1):
+        raise SystemExit(f"check failed with exit code {code} in {tree}")
+    return wall
+
+
+def spread(values: list[float]) -> str:
+    """min / median / max of *values*."""
+    return f"min {min(values):.2f} s, median {statistics.median(values):.2f} s, max {max(values):.2f} s"
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data", type=Path, required=True, help="a folder written by generate.py --shape qms")
+    p.add_argument("--pack", default="hue-2025")
+    p.add_argument("--as-of", default="2025-12-31")
+    p.add_argument("--lang", default="en")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--compare", type=Path, default=None, help="another source tree, measured alternately")
+    p.add_argument("--profile", action="store_true", help="print a cProfile of the phases (slower)")
+    args = p.parse_args(argv)
+    work = Path(tempfile.mkdtemp(prefix="hanchot-check-bench-"))
+    events = sorted((args.data / "events").iterdir())
+    lines = sum(1 for f in events for _ in f.open("rb"))
+    print(f"input: {lines:,} lines under {args.data}; pack {args.pack}, as of {args.as_of}, --lang {args.lang}")
+    trees = {"this tree": ROOT} | ({"compare": args.compare.resolve()} if args.compare else {})
+    walls: dict[str, list[float]] = {name: [] for name in trees}
+    for k in range(args.repeat):
+        for name, tree in trees.items():
+            out = work / f"{name.replace(' ', '-')}.json"
+            walls[name].append(end_to_end(tree, args.data, args.pack, args.as_of, out, args.lang))
+            print(f"run {k + 1}, {name}: check end to end {walls[name][-1]:.2f} s = {lines / walls[name][-1]:,.0f} events/s")
+        if args.compare:
+            same = (work / "this-tree.json").read_bytes() == (work / "compare.json").read_bytes()
+            print(f"run {k + 1}: outputs identical: {same}")
+        res = subprocess.run(
+            [sys.executable, "-c", PHASES, args.pack, str(args.data / "agencies.csv"), str(args.data / "events"),
+             args.as_of, str(work / "phases.json"), args.lang, "1" if args.profile and k == 0 else "0"],
+            cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True, check=True,
+        )
+        if args.profile and k == 0:
+            print(res.stderr)
+        phases = json.loads(res.stdout)
+        print(f"run {k + 1}, phases (s): " + ", ".join(f"{n} {s:.2f}" for n, s in phases["phases"].items())
+              + f"; {phases['obligations']:,} obligations, {phases['violations']:,} violations")
+    for name, values in walls.items():
+        print(f"{name}: {spread(values)} over {len(values)} runs")
+    print(f"outputs under {work}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,100 @@
+"""Explanations hold their parts and are written when read, the same text as before.
+
+The status sentence, a rule's title and basis and every date are kept as parts
+(ids, dates, the rule) and written on access; these tests hold the written
+text to the wording the README documents and to ``strftime``'s dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hanchot.calendar import Step, dmy_as_written
+from hanchot.errors import CalendarError
+from hanchot.inputs import parse_event
+from hanchot.obligations.context import rule_basis, rule_title, status_phrase
+from hanchot.obligations.model import Explanation, Phrase, Rendering, Status
+from hanchot.rules.loader import load_pack
+
+
+@given(st.dates())
+def test_dates_are_written_as_strftime_writes_them(day: dt.date) -> None:
+    assert dmy_as_written(day) == day.strftime("%d/%m/%Y")
+
+
+def _event(eid: str, day: str) -> object:
+    return parse_event({"id": eid, "type": "process.updated", "agency": "a", "date": day})
+
+
+def test_the_status_sentences_read_as_the_readme_shows() -> None:
+    # README, "hanchot check": "Met by event e7 on 02/05/2025, on time."
+    met = status_phrase(Status.MET, dt.date(2025, 5, 5), _event("e7", "2025-05-02"), dt.date(2025, 12, 31))
+    assert met.get("en") == met.en == "Met by event e7 on 02/05/2025, on time."
+    assert met.vi == "Đã thực hiện: sự kiện e7 ngày 02/05/2025, đúng hạn."
+    late = status_phrase(Status.MET_LATE, dt.date(2025, 5, 5), _event("e8", "2025-05-09"), dt.date(2025, 12, 31))
+    assert late.en == "Met late by event e8 on 09/05/2025, 4 day(s) after the due date."
+    overdue = status_phrase(Status.OVERDUE, dt.date(2025, 12, 30), None, dt.date(2025, 12, 31))
+    assert overdue.en == "Overdue: no fulfilling event as of 31/12/2025 (1 day(s) past due)."
+    open_ = status_phrase(Status.OPEN, None, None, dt.date(2025, 12, 31))
+    assert open_.vi == "Đang mở: văn bản không quy định thời hạn; chưa thực hiện tính đến 31/12/2025."
+
+
+def test_a_written_on_access_sentence_is_a_phrase_equal_by_its_parts() -> None:
+    as_of = dt.date(2025, 12, 31)
+    a = status_phrase(Status.OPEN, dt.date(2026, 1, 5), None, as_of)
+    b = status_phrase(Status.OPEN, dt.date(2026, 1, 5), None, as_of)
+    c = status_phrase(Status.OPEN, dt.date(2026, 1, 6), None, as_of)
+    assert isinstance(a, Phrase)
+    assert a == b and hash(a) == hash(b) and a != c
+    with pytest.raises(AttributeError):
+        a.status = Status.MET  # type: ignore[attr-defined]
+
+
+def test_rule_title_and_basis_are_written_from_the_rule() -> None:
+    rule = next(r for r in load_pack("hue-2025").rules if r.id == "legal-update")
+    assert rule_title(rule).get("vi") == f"[legal-update] {rule.title.vi}"
+    assert rule_title(rule).get("en") == f"[legal-update] {rule.title.en}"
+    basis = rule_basis(rule).get("en")
+    assert basis.startswith("19/2014/QĐ-TTg, Art. 4(4) (000 §IV.3); ")  # README: "Basis: ..."
+    assert rule_basis(rule).get("vi") == basis
+
+
+def _explanation() -> Explanation:
+    rule = next(r for r in load_pack("hue-2025").rules if r.id == "legal-update")
+    steps = (Step(dt.date(2025, 4, 30), "Ngày Giải phóng", "Liberation Day → not a working day"),)
+    return Explanation(
+        rule_title(rule), rule_basis(rule), Phrase("Phát sinh.", "Opened."), steps,
+        status_phrase(Status.OPEN, dt.date(2025, 5, 5), None, dt.date(2025, 4, 1)),
+    )
+
+
+def test_lines_are_title_basis_origin_steps_status() -> None:
+    lines = _explanation().lines("en")
+    assert lines[0].startswith("[legal-update] ")
+    assert lines[1].startswith("Basis: 19/2014/QĐ-TTg")
+    assert lines[2:] == ["Opened.", "30/04/2025: Liberation Day → not a working day",
+                         "Open: due 05/05/2025, not yet met as of 01/04/2025."]
+    assert _explanation().lines("vi")[1].startswith("Căn cứ: 19/2014/QĐ-TTg")
+    assert _explanation().basis == lines[1].removeprefix("Basis: ")
+
+
+def test_one_rendering_writes_shared_parts_once_and_the_same() -> None:
+    explanation = _explanation()
+    rendering = Rendering("en")
+    assert rendering.lines(explanation) == rendering.lines(_explanation()) == explanation.lines("en")
+
+
+def test_explanations_are_immutable_and_compare_by_their_parts() -> None:
+    a, b = _explanation(), _explanation()
+    assert a == b and hash(a) == hash(b)
+    with pytest.raises(AttributeError):
+        a.title = Phrase("x", "y")
+
+
+def test_an_unknown_language_is_an_error_where_steps_are_written() -> None:
+    with pytest.raises(CalendarError):
+        _explanation().lines("fr")
