@@ -173,7 +173,7 @@ def test_table_lines_fit_and_ids_are_never_cut(rows: list[tuple[str, str, str, s
     ]  # fmt: skip
     agencies = {a: Agency(id=a, name=name, level="commune") for a, name, *_ in rows}
     titles = {rule: title for _, _, rule, title, _, _ in rows}
-    counts = {"read": 0, "used": 0, "ignored": 0, "duplicates": 0, "rejected": 0}
+    counts = {"read": 0, "used": 0, "ignored": 0, "duplicates": 0, "conflicts": 0, "rejected": 0}
     view = ReportView("p", "t", dt.date(2025, 6, 1), lang, obligations, agencies, titles, counts)
     out = io.StringIO()
     write_view(view, out, limit=100)
