@@ -53,7 +53,7 @@ from hanchot.engine import Engine
 from hanchot.inputs.lines import Conflict, Rejection, common_fields, event_of, parse_line
 from hanchot.inputs.records import Event
 from hanchot.ledger import Ledger, visibility
-from hanchot.obligations.model import Obligation
+from hanchot.obligations.model import Obligation, Rendering
 from hanchot.output import obligation_row
 
 CSV_FIELDS = ("agency", "rule", "period", "trigger", "opens", "due", "status", "satisfied_by", "basis", "explanation")
@@ -407,14 +407,18 @@ def _report_crossings(out: PartitionResult, ledger: Ledger, plan: Plan, digest: 
             arr.tofile(fh)
 
 
-def obligation_line(obligation: Obligation, fmt: str, lang: str) -> bytes:
-    """One obligation in the output format (parquet parts are JSON lines)."""
+def obligation_line(obligation: Obligation, fmt: str, lang: str, rendering: Rendering | None = None) -> bytes:
+    """One obligation in the output format (parquet parts are JSON lines).
+
+    *rendering*: shared by the obligations of a partition, so that each distinct
+    text (a date, a deadline's steps, a rule's basis) is written once, not per row.
+    """
     if fmt == "csv":
         buf = io.StringIO()
         writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-        writer.writerow(obligation_row(obligation, lang))
+        writer.writerow(obligation_row(obligation, lang, rendering))
         return buf.getvalue().encode()
-    return json.dumps(obligation.to_dict(lang), ensure_ascii=False).encode() + b"\n"
+    return json.dumps(obligation.to_dict(lang, rendering), ensure_ascii=False).encode() + b"\n"
 
 
 def _write_parts(
@@ -426,6 +430,7 @@ def _write_parts(
     by_rule: dict[str, Counter[str]] = {}
     by_level: dict[str, Counter[str]] = {}
     seen: Counter[tuple[str, ...]] = Counter()
+    rendering = Rendering(config.lang)
     with open(out.obligations_file, "wb") as fo, open(out.violations_file, "wb") as fv:
         current, o0, v0 = None, 0, 0
         for o in obligations:
@@ -433,7 +438,7 @@ def _write_parts(
                 if current is not None:
                     out.runs.append(AgencyRun(current, o0, fo.tell(), v0, fv.tell()))
                 current, o0, v0 = o.agency, fo.tell(), fv.tell()
-            line = obligation_line(o, config.format, config.lang)
+            line = obligation_line(o, config.format, config.lang, rendering)
             fo.write(line)
             s = o.status.value
             status[s] += 1
