@@ -418,7 +418,11 @@ def obligation_line(obligation: Obligation, fmt: str, lang: str, rendering: Rend
         writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
         writer.writerow(obligation_row(obligation, lang, rendering))
         return buf.getvalue().encode()
-    return json.dumps(obligation.to_dict(lang, rendering), ensure_ascii=False).encode() + b"\n"
+    return _encode_line(obligation.to_dict(lang, rendering)).encode() + b"\n"
+
+
+# json.dumps(..., ensure_ascii=False) builds an encoder per call; this is the same encoder, built once.
+_encode_line = json.JSONEncoder(ensure_ascii=False).encode
 
 
 def _write_parts(
