@@ -225,8 +225,8 @@ def test_the_table_shows_conflicts_in_its_input_line_and_lists_them() -> None:
     """A person reading the table sees the conflict count and both places of each conflict."""
     import io
 
-    from hanchot.output import write_table
     from hanchot.rules.loader import load_pack
+    from hanchot.writers.table import write_table
 
     a = line(1, id="A", type="internal_audit.completed", agency="c1", date="2025-05-10", nonconformities=0)
     b = line(5, id="A", type="internal_audit.completed", agency="c1", date="2025-06-10", nonconformities=2)
@@ -234,7 +234,7 @@ def test_the_table_shows_conflicts_in_its_input_line_and_lists_them() -> None:
     write_table(check([a, b]), load_pack(TEST_PACK), out)
     text = out.getvalue()
     assert "duplicates 0, conflicts 1, rejected 0" in text
-    assert "id 'A': log.jsonl:1 and log.jsonl:5 differ; the first counts" in text
+    assert "Different events under one id (1)\nA: log.jsonl:1 / log.jsonl:5\n  the first counts\n" in text
 
 
 def test_the_replay_sees_both_agencies_copies_as_check_does() -> None:
