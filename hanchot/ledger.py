@@ -156,6 +156,9 @@ class Bindings:
         self.agencies = agencies
         self.applies = applies
         self.classify = classify
+        # The agencies of a pool a scope selects (dates aside), by scope: a law broadcast to
+        # the communes is matched against the pool once, not once per copy and per line.
+        self._scoped: tuple[Sequence[Agency] | None, dict[Any, list[Agency]]] = (None, {})
 
     def problem(self, event: Event) -> tuple[str, str] | None:
         """Why *event* cannot be used (field, reason): an unknown agency or agency field."""
@@ -176,7 +179,15 @@ class Bindings:
             return [event.agency] if local is None or event.agency in local else []
         assert event.scope is not None
         scope, day = event.scope, event.date
-        return [a.id for a in pool if a.is_active(day) and a.matches(scope)]
+        known, selected = self._scoped
+        if known is not pool:
+            selected = {}
+            self._scoped = (pool, selected)
+        key = tuple((k, v if isinstance(v, str) else tuple(v)) for k, v in scope.items())
+        chosen = selected.get(key)
+        if chosen is None:
+            chosen = selected[key] = [a for a in pool if a.matches(scope)]
+        return [a.id for a in chosen if a.is_active(day)]
 
     def place(
         self, event: Event, roles: Sequence[Role], pool: Sequence[Agency], local: Collection[str] | None = None

@@ -48,6 +48,21 @@ def test_a_revision_of_another_document_does_not_meet_the_update() -> None:
     assert o.status is Status.OVERDUE and o.satisfied_by == ()
 
 
+def test_the_earliest_revision_naming_the_document_meets_it_among_odd_values() -> None:
+    """Correlation by value, whatever else the fulfilments hold: a revision whose documents
+    include an object, or whose documents is a plain string, is still compared; the earliest
+    naming the document meets the duty, and one naming another document never does."""
+    law = event("legal_document.effective", "2025-01-31", **LAW)
+    odd = event("process.updated", "2025-02-01", documents=[{"no": 1}, "01/2024/NĐ-CP"])
+    plain = event("process.updated", "2025-02-03", documents="09/2025/TT-BKHCN")
+    mixed = event("process.updated", "2025-02-05", documents=[{"no": 2}, "09/2025/TT-BKHCN"])
+    later = event("process.updated", "2025-02-07", documents=["09/2025/TT-BKHCN"])
+    o = only(evaluate([COMMUNE], [later, mixed, plain, odd, law], "2025-06-01"), "legal-update")
+    assert (o.status, o.satisfied_by) == (Status.MET, (plain.id,))
+    o = only(evaluate([COMMUNE], [later, mixed, odd, law], "2025-06-01"), "legal-update")
+    assert (o.status, o.satisfied_by) == (Status.MET, (mixed.id,))
+
+
 def test_a_revision_before_the_law_does_not_meet_it() -> None:
     """A fulfilment dated before its trigger cannot answer it."""
     law = event("legal_document.effective", "2025-01-31", **LAW)

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hanchot.inputs.lines import LIGHT_LAYOUT, common_fields, parse_line
+from hanchot.inputs.lines import LIGHT_LAYOUT, common_fields, parse_line, parse_other
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -22,6 +22,14 @@ LINES = [
     '{"id": "á", "type": "t", "agency": "A", "date": "2025-01-01", "c": "\x01"}',
     '{"id": "á" "type": "t"}',
     "[1, 2, ",
+    # ASCII lines in the common shape, which orjson decodes when installed:
+    '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "n": -9223372036854775809}',
+    '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "n": 18446744073709551616, "m": 1.5e-7}',
+    '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "x": NaN}',
+    '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "y": 1E400}',
+    ' {"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "k": [1, {"z": null}], "k": true} ',
+    '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01", "c": "\x01"}',
+    '{"id": "a", "type": "t", "agency": "A", "date": "2025-01-01"} x',
 ]
 
 
@@ -52,6 +60,9 @@ def test_big_integers_stay_integers() -> None:
     """An attribute beyond 64 bits is the integer written, not a rounded float."""
     event = parse_line(LINES[1].encode(), "f.jsonl", 1)
     assert event.attrs["n"] == 123456789012345678901234567890  # type: ignore[union-attr]
+    for line, value in ((LINES[7], -9223372036854775809), (LINES[8], 18446744073709551616)):
+        event = parse_line(line.encode(), "f.jsonl", 1)
+        assert type(event.attrs["n"]) is int and event.attrs["n"] == value  # type: ignore[union-attr]
 
 
 _ascii = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126, exclude_characters='"\\'), min_size=1, max_size=8)
@@ -85,3 +96,21 @@ def test_any_line_gives_an_event_or_a_rejection_never_an_exception(raw: bytes) -
     assert hasattr(item, "reason") or hasattr(item, "attrs")
     if hasattr(item, "reason"):
         assert item.field and item.reason  # type: ignore[union-attr]
+
+
+_ascii_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | _ascii,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_ascii, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_ascii, _ascii, st.dates().map(lambda d: d.isoformat()), st.dictionaries(st.sampled_from(["n", "k", "x"]), _ascii_json))
+def test_the_fast_path_reads_what_the_standard_decoder_reads(event_id: str, agency: str, date: str, attrs: dict[str, object]) -> None:
+    """Whichever decoder took the common shape (orjson when installed), the event is json's: same values, same types."""
+    raw = json.dumps({"id": event_id, "type": "t", "agency": agency, "date": date, **attrs}).encode()
+    fast, reference = parse_line(raw, "f.jsonl", 3), parse_other(raw, "f.jsonl", 3)
+    assert repr(fast) == repr(reference)
+    assert repr(getattr(fast, "attrs", None)) == repr(getattr(reference, "attrs", None))
+    assert [type(v) for v in getattr(fast, "attrs", {}).values()] == [type(v) for v in getattr(reference, "attrs", {}).values()]

@@ -42,6 +42,8 @@ class Context:
     agencies: Mapping[str, Agency]
     events: EventLookup
     _deadlines: dict[tuple[object, ...], Deadline] = field(default_factory=dict)
+    memo: dict[tuple[object, ...], object] = field(default_factory=dict)
+    """What an evaluator computes once per evaluation, not once per agency (keyed by the evaluator)."""
 
     def counted_due(
         self, start: dt.date, duration: Duration, count_first_day: bool, roll: Roll

@@ -93,11 +93,8 @@ def evaluate_coverage(
             continue
         population = {
             a.id
-            for a in ctx.agencies.values()
-            if a.matches(rule.population)
-            and (not rule.same_province or a.province == agency.province)
-            and (_overlaps(a, period) if rule.population_active == "any" else a.is_active(period.last_day))
-            and a.id != agency.id
+            for a in _population(rule, index, period, ctx)
+            if (not rule.same_province or a.province == agency.province) and a.id != agency.id
         }
         if not population:
             continue
@@ -202,6 +199,21 @@ def _period_of(event: Event, rule: EveryRule) -> Period | None:
     if window is not None and window.enforced and not window.first_month <= event.date.month <= window.last_month:
         return None
     return Period.containing(event.date, rule.period)
+
+
+def _population(rule: CoverageRule, index: int, period: Period, ctx: Context) -> list[Agency]:
+    """The agencies *rule*'s population names that count in *period* (whatever the
+    coordinating agency): found once per rule and period, not once per coordinator."""
+    key = ("population", index, period)
+    found = ctx.memo.get(key)
+    if not isinstance(found, list):
+        found = ctx.memo[key] = [
+            a
+            for a in ctx.agencies.values()
+            if a.matches(rule.population)
+            and (_overlaps(a, period) if rule.population_active == "any" else a.is_active(period.last_day))
+        ]
+    return found
 
 
 def _overlaps(agency: Agency, period: Period) -> bool:

@@ -51,8 +51,49 @@ def evaluate_within(
     if successor is not None:
         fulfilments += ctx.events(successor.id, index, FULFILMENT)
         fulfilments.sort(key=Event.sort_key)
+    candidates = _Candidates(fulfilments, rule.correlate[0].fulfilment if rule.correlate else None)
     for trigger in triggers:
-        yield _instance(rule, agency, successor, trigger, fulfilments, ctx)
+        yield _instance(rule, agency, successor, trigger, candidates, ctx)
+
+
+class _Candidates:
+    """The fulfilments of one agency and rule, indexed by their first correlated attribute.
+
+    A trigger asks only the fulfilments whose attribute holds (or, for a list,
+    contains) the value it wants, in their order, never all of them; a value
+    that cannot be a key (a list, an object) is always asked.
+    """
+
+    __slots__ = ("all", "always", "by_value", "name")
+
+    def __init__(self, fulfilments: Sequence[Event], name: str | None) -> None:
+        self.all = fulfilments
+        self.name = name
+        self.by_value: dict[Any, list[int]] = {}
+        self.always: list[int] = []
+        if name is None:
+            return
+        for i, event in enumerate(fulfilments):
+            got = _value(event, name)
+            try:
+                if isinstance(got, list):
+                    for value in dict.fromkeys(got):
+                        self.by_value.setdefault(value, []).append(i)
+                else:
+                    self.by_value.setdefault(got, []).append(i)
+            except TypeError:  # an unhashable value: compared one by one
+                self.always.append(i)
+
+    def asked(self, wanted: Any) -> Sequence[Event]:
+        """The fulfilments that may correlate with a trigger wanting *wanted* (in order)."""
+        if self.name is None:
+            return self.all
+        try:
+            found = self.by_value.get(wanted, ())
+        except TypeError:  # a list or an object wanted: compared one by one
+            return self.all
+        picks = sorted({*found, *self.always}) if self.always else found
+        return [self.all[i] for i in picks]
 
 
 def _instance(
@@ -60,7 +101,7 @@ def _instance(
     agency: Agency,
     successor: Agency | None,
     trigger: Event,
-    fulfilments: Sequence[Event],
+    fulfilments: _Candidates,
     ctx: Context,
 ) -> Obligation:
     notes: list[Phrase] = []
@@ -72,7 +113,8 @@ def _instance(
         deadline = ctx.counted_due(trigger.date, rule.within, rule.count_first_day, rule.roll)
     due = deadline.due if deadline else None
     keys = [(c.fulfilment, _value(trigger, c.trigger)) for c in rule.correlate]
-    met_by = next((f for f in fulfilments if f.date >= trigger.date and _correlated(f, keys)), None)
+    asked = fulfilments.asked(keys[0][1]) if keys else fulfilments.all
+    met_by = next((f for f in asked if f.date >= trigger.date and _correlated(f, keys)), None)
     if any(value is None for _, value in keys):
         missing = ", ".join(c.trigger for c in rule.correlate if _value(trigger, c.trigger) is None)
         notes.append(
