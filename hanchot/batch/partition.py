@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
-import gc
 import hashlib
 import io
 import json
@@ -50,6 +49,7 @@ from hanchot.batch.wire import (
     partition_base,
     spill_path,
 )
+from hanchot.collector import collector_paused
 from hanchot.engine import Engine
 from hanchot.inputs.lines import Conflict, Rejection, common_fields, event_of, parse_line
 from hanchot.inputs.records import Event
@@ -354,13 +354,8 @@ def run_partition(task: PartitionTask, config: Config, progress: Callable[[int],
     the partition's events, obligations and output rows are millions of live
     objects holding no cycle, which every full collection would walk for nothing.
     """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _run_partition(task, config, progress)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _run_partition(task: PartitionTask, config: Config, progress: Callable[[int], None] | None) -> PartitionResult:

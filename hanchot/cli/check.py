@@ -8,10 +8,7 @@ usage (rejected event lines are reported, and fatal only under ``--strict``),
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
@@ -28,6 +25,7 @@ from hanchot.cli._common import (
     report_rejections,
     today_in_vietnam,
 )
+from hanchot.collector import collector_paused
 from hanchot.engine import Engine
 from hanchot.inputs import read_agencies, read_events
 from hanchot.rules.changes import parse_change, variant
@@ -49,27 +47,9 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=guarded(run))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector, restoring its state afterwards.
-
-    A check builds millions of long-lived objects (events, obligations, their
-    output) and almost no cycles, so the collector's full passes, each walking
-    every object, find nothing: on 200,000 QMS events they were 40-50% of the
-    run (benchmarks/check.py). Reference counting still frees everything.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def run(args: argparse.Namespace) -> int:
     """Run ``hanchot check``; return its exit code."""
-    with _collector_paused():
+    with collector_paused():
         return _check(args)
 
 
