@@ -3,18 +3,19 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pytest
 from builders import TEST_PACK, agency, d, evaluate, event, only
 
 from hanchot.engine import Engine
 from hanchot.errors import RulePackError
-from hanchot.inputs import parse_event
+from hanchot.inputs import Event, parse_event
 from hanchot.obligations.model import Status
 from hanchot.rules.loader import load_pack
 
 COMMUNE = agency("c1")
-LAW = dict(document="09/2025/TT-BKHCN", title="Thông tư")
+LAW = {"document": "09/2025/TT-BKHCN", "title": "Thông tư"}
 
 
 # -- within ------------------------------------------------------------------------------
@@ -51,11 +52,17 @@ def test_a_revision_of_another_document_does_not_meet_the_update() -> None:
 def test_the_earliest_revision_naming_the_document_meets_it_among_odd_values() -> None:
     """Correlation by value, whatever else the fulfilments hold: a revision whose documents
     include an object, or whose documents is a plain string, is still compared; the earliest
-    naming the document meets the duty, and one naming another document never does."""
+    naming the document meets the duty, and one naming another document never does.
+    (The typed vocabulary refuses such values for ``process.updated`` at input; a pack of
+    one's own may correlate event types outside it, so the evaluator is held to it directly.)"""
     law = event("legal_document.effective", "2025-01-31", **LAW)
-    odd = event("process.updated", "2025-02-01", documents=[{"no": 1}, "01/2024/NĐ-CP"])
-    plain = event("process.updated", "2025-02-03", documents="09/2025/TT-BKHCN")
-    mixed = event("process.updated", "2025-02-05", documents=[{"no": 2}, "09/2025/TT-BKHCN"])
+
+    def unchecked(id: str, day: str, documents: Any) -> Event:
+        return Event(id, "process.updated", d(day), agency="c1", attrs={"documents": documents})
+
+    odd = unchecked("odd", "2025-02-01", [{"no": 1}, "01/2024/NĐ-CP"])
+    plain = unchecked("plain", "2025-02-03", "09/2025/TT-BKHCN")
+    mixed = unchecked("mixed", "2025-02-05", [{"no": 2}, "09/2025/TT-BKHCN"])
     later = event("process.updated", "2025-02-07", documents=["09/2025/TT-BKHCN"])
     o = only(evaluate([COMMUNE], [later, mixed, plain, odd, law], "2025-06-01"), "legal-update")
     assert (o.status, o.satisfied_by) == (Status.MET, (plain.id,))

@@ -104,7 +104,7 @@ def test_a_violation_stays_a_violation_as_time_passes(
 ) -> None:
     """Evaluating as of a later date never turns a violation into a non-violation."""
     events = _events(raw)
-    key = lambda o: (o.rule, o.agency, o.period, o.trigger)  # noqa: E731
+    key = lambda o: (o.rule, o.agency, o.period, o.trigger)
     then = {key(o) for o in engine.evaluate(events, first).violations}
     now = {key(o) for o in engine.evaluate(events, first + dt.timedelta(days=later_by)).violations}
     assert then <= now

@@ -12,7 +12,7 @@ README = Path(__file__).parent.parent / "README.md"
 
 def test_python_examples_run_and_print_what_they_claim(capsys: pytest.CaptureFixture[str]) -> None:
     """Every ```python block of the README runs, in order, in one namespace."""
-    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.S)
+    blocks = re.findall(r"```python\n(.*?)```", README.read_text(encoding="utf-8"), flags=re.DOTALL)
     assert blocks
     namespace: dict[str, object] = {}
     for block in blocks:
