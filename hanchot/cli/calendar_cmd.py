@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
         status = "working" if day.working else "off"
         print(
             f"{day.date.isoformat()}  {_WEEKDAYS[day.date.weekday()]}  {status:<7}  "
-            f"{day.name_vi} / {day.name_en}  [{day.source}]"
+            f"{day.name.vi} / {day.name.en}  [{day.source}]"
         )
     print()
     if not departures:
