@@ -40,6 +40,7 @@ from hanchot.rules.model import (
     RulePack,
     WithinRule,
 )
+from hanchot.writers.columns import Column, Table
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -124,13 +125,17 @@ def _load(pack_ref: str, changes: Sequence[str]) -> RulePack:
 # -- commands ------------------------------------------------------------------------
 
 
+_PACKS = Table([Column(width=24), Column(before=" "), Column(before="  ")])
+"""A pack: id, validity, title and base."""
+
+
 def run_list(args: argparse.Namespace) -> int:
     """Print one line per built-in pack: id, title, validity, base."""
     lang = args.lang
     for pack_id in builtin_pack_ids():
         pack = load_pack(pack_id)
         base = f"  {_LABELS[lang]['extends']} {pack.extends}" if pack.extends else ""
-        print(f"{pack.id:<24} {_validity(pack)}  {pack.title.get(lang)}{base}")
+        print(_PACKS.row(pack.id, _validity(pack), f"{pack.title.get(lang)}{base}"), end="")
     return EXIT_OK
 
 
