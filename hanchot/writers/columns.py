@@ -1,4 +1,4 @@
-"""The one formatter of the terminal's fixed-column tables (replay, history, what-if, packs, calendar).
+"""The one formatter of the terminal's fixed-column tables (check, replay, history, what-if, packs, calendar).
 
 A :class:`Table` is a list of :class:`Column`\\ s; it writes the heading line, the
 rule under it and each row, so every table pads, aligns and shortens alike.
