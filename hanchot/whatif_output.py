@@ -11,6 +11,7 @@ from typing import Any, TextIO
 
 from hanchot.inputs import Agency
 from hanchot.whatif import Comparison
+from hanchot.writers.columns import Column, Table
 
 DIFF_FIELDS = ("kind", "rule", "agency", "period", "trigger", "due_base", "due_other", "due_shift_days",
                "status_base", "status_other", "explanation_base", "explanation_other")  # fmt: skip
@@ -57,26 +58,24 @@ def write_comparison(
         _comparison_table(comparison, agencies, out, lang)
 
 
+_TOTALS = [Column(h, w, ">") for h, w in (("viol.base", 10), ("viol.new", 10), ("appear", 8), ("vanish", 8), ("moved", 7))]
+_TOTAL_KEYS = ("violations_base", "violations_other", "appear", "disappear", "due_moved")
+_DIFFERENCES = Table([Column("Agency", 14, clip=13), Column("Rule", 26, clip=25), Column("For", 12, clip=11),
+                      Column("Due", 11), Column("Change", 14, ">")])  # fmt: skip
+_SWEEP = Table([Column("value", 20, clip=19), Column("violations", 12, ">"), Column("affected", 10, ">")])
+
+
 def _comparison_table(comparison: Comparison, agencies: Mapping[str, Agency], out: TextIO, lang: str) -> None:
     out.write(f"Baseline: {comparison.base_label}\nVariant:  {comparison.other_label}\n")
     out.write(f"As of {comparison.base.as_of.strftime('%d/%m/%Y')}\n\n{comparison.verdict(lang)}\n")
     if comparison.unchanged:
         return
-    out.write(f"\n{'Rule':<30}{'viol.base':>10}{'viol.new':>10}{'appear':>8}{'vanish':>8}{'moved':>7}\n")
-    out.write("-" * 73 + "\n")
-    for row in comparison.totals("rule", agencies):
-        if row["appear"] or row["disappear"] or row["due_moved"] or row["only_base"] or row["only_other"]:
-            out.write(
-                f"{row['rule'][:29]:<30}{row['violations_base']:>10}{row['violations_other']:>10}"
-                f"{row['appear']:>8}{row['disappear']:>8}{row['due_moved']:>7}\n"
-            )
-    out.write(f"\n{'Level':<30}{'viol.base':>10}{'viol.new':>10}{'appear':>8}{'vanish':>8}{'moved':>7}\n")
-    out.write("-" * 73 + "\n")
-    for row in comparison.totals("level", agencies):
-        out.write(
-            f"{row['level']:<30}{row['violations_base']:>10}{row['violations_other']:>10}"
-            f"{row['appear']:>8}{row['disappear']:>8}{row['due_moved']:>7}\n"
-        )
+    for by, head in (("rule", "Rule"), ("level", "Level")):
+        table = Table([Column(head, 30, clip=29 if by == "rule" else None), *_TOTALS])
+        out.write("\n" + table.head())
+        for row in comparison.totals(by, agencies):
+            if by == "level" or row["appear"] or row["disappear"] or row["due_moved"] or row["only_base"] or row["only_other"]:
+                out.write(table.row(row[by], *(row[key] for key in _TOTAL_KEYS)))
     rows = difference_rows(comparison, lang)
     changes = [r for r in rows if r["kind"] != "due_moved" and r["kind"] != "status_changed"]
     out.write(f"\nViolations that appear or disappear, and obligations under one rule set only ({len(changes)})\n")
@@ -95,15 +94,12 @@ def _difference_lines(rows: list[dict[str, Any]], out: TextIO, limit: int = 60) 
     if not rows:
         out.write("(none)\n")
         return
-    out.write(f"{'Agency':<14}{'Rule':<26}{'For':<12}{'Due':<11}{'Change':>14}\n" + "-" * 77 + "\n")
+    out.write(_DIFFERENCES.head())
     for row in rows[:limit]:
         change = f"{row['status_base'] or '-'}→{row['status_other'] or '-'}"
         shift = f" {row['due_shift_days']:+d}d" if isinstance(row["due_shift_days"], int) else ""
         due = row["due_other"] or row["due_base"]
-        out.write(
-            f"{row['agency'][:13]:<14}{row['rule'][:25]:<26}{(row['period'] or row['trigger'])[:11]:<12}"
-            f"{due:<11}{change + shift:>14}\n"
-        )
+        out.write(_DIFFERENCES.row(row["agency"], row["rule"], row["period"] or row["trigger"], due, change + shift))
     if len(rows) > limit:
         out.write(f"... and {len(rows) - limit} more (--format json, csv or html for all)\n")
 
@@ -146,10 +142,8 @@ def write_sweep(
         body = f"<h1>Sweep of {html.escape(label)}</h1>" + _bar_chart(rows) + _html_table(rows)
         out.write(_page(f"Sweep: {label}", body))
     else:
-        out.write(f"Sweep of {label} (baseline: the pack's value)\n\n{'value':<20}{'violations':>12}{'affected':>10}\n")
-        out.write("-" * 42 + "\n")
-        for row in rows:
-            out.write(f"{str(row['value'])[:19]:<20}{row['violations']:>12}{row['affected']:>10}\n")
+        out.write(f"Sweep of {label} (baseline: the pack's value)\n\n" + _SWEEP.head())
+        out.writelines(_SWEEP.row(row["value"], row["violations"], row["affected"]) for row in rows)
 
 
 def _bar_chart(rows: Sequence[Mapping[str, Any]]) -> str:

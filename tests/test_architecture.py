@@ -130,3 +130,19 @@ def test_no_import_cycle_inside_the_package() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+MAX_FUNCTION_LINES = 80
+
+
+def test_no_function_over_80_lines() -> None:
+    """Every function of hanchot, from its ``def`` line to its last, is at most 80 lines long."""
+    long = [
+        f"{module}:{node.lineno} {node.name} ({node.end_lineno - node.lineno + 1} lines)"
+        for module, tree in _modules().items()
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES
+    ]
+    assert long == []

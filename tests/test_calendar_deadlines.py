@@ -47,7 +47,7 @@ def test_2026_new_year_swap_delays_a_3_month_period() -> None:
     deadline = due("2025-10-02", "3 tháng")
     assert deadline.due == date(2026, 1, 5)
     assert date(2026, 1, 2) in step_dates(deadline)
-    assert "hoán đổi" in deadline.steps[2].reason("vi")
+    assert "hoán đổi" in deadline.steps[2].reason.vi
 
 
 def test_clamped_then_rolled() -> None:
@@ -55,9 +55,9 @@ def test_clamped_then_rolled() -> None:
     deadline = due("2025-11-30", "3 months")
     assert deadline.due == date(2026, 3, 2)
     clamp = deadline.steps[1]
-    assert clamp.date == date(2026, 2, 28) and "30/02/2026 does not exist" in clamp.reason_en
-    assert "không có" in clamp.reason_vi
-    assert deadline.steps[2].reason() == "weekly rest day (Saturday) → not a working day"
+    assert clamp.date == date(2026, 2, 28) and "30/02/2026 does not exist" in clamp.reason.en
+    assert "không có" in clamp.reason.vi
+    assert deadline.steps[2].reason.en == "weekly rest day (Saturday) → not a working day"
 
 
 def test_working_days_count_over_new_year() -> None:
@@ -65,8 +65,8 @@ def test_working_days_count_over_new_year() -> None:
     deadline = due("2024-12-31", "10 working days")
     assert deadline.due == date(2025, 1, 15)
     assert deadline.steps[1].date == date(2025, 1, 1)
-    assert "not counted" in deadline.steps[1].reason_en
-    assert "10th working day after 31/12/2024" in deadline.steps[-2].reason_en
+    assert "not counted" in deadline.steps[1].reason.en
+    assert "10th working day after 31/12/2024" in deadline.steps[-2].reason.en
 
 
 def test_days_and_weeks_do_not_count_the_first_day() -> None:
@@ -79,7 +79,7 @@ def test_year_from_29_february_is_clamped() -> None:
     """One year from 29/02/2024 ends on 28/02/2025, the clamp recorded (Art. 148(4))."""
     deadline = due("2024-02-29", "1 year")
     assert deadline.due == date(2025, 2, 28)
-    assert "29/02/2025 does not exist" in deadline.steps[1].reason_en
+    assert "29/02/2025 does not exist" in deadline.steps[1].reason.en
 
 
 def test_count_first_day_shortens_by_one_day() -> None:
@@ -89,17 +89,17 @@ def test_count_first_day_shortens_by_one_day() -> None:
     assert due("2025-06-02", "10 days", count_first_day=True).due == date(2025, 6, 11)
     # A working day start is the first working day counted.
     assert due("2025-06-02", "1 working day", count_first_day=True).due == date(2025, 6, 2)
-    assert "count_first_day" in due("2025-06-02", "1 day", count_first_day=True).steps[0].reason_en
+    assert "count_first_day" in due("2025-06-02", "1 day", count_first_day=True).steps[0].reason.en
 
 
 def test_roll_policies() -> None:
     """roll=preceding goes back to the last working day; roll=none keeps the day and says so."""
     back = due("2025-01-31", "3 months", roll=Roll.PRECEDING)
     assert back.due == date(2025, 4, 29)
-    assert back.steps[-1].reason_en == "previous working day → due (roll=preceding)"
+    assert back.steps[-1].reason.en == "previous working day → due (roll=preceding)"
     keep = due("2025-01-31", "3 months", roll="none")
     assert keep.due == date(2025, 4, 30)
-    assert "roll=none" in keep.steps[-1].reason_en
+    assert "roll=none" in keep.steps[-1].reason.en
 
 
 def test_roll_date_explains_a_fixed_date() -> None:
@@ -113,10 +113,10 @@ def test_roll_date_explains_a_fixed_date() -> None:
     )
     assert fixed.start is None and fixed.duration is None
     assert fixed.due == date(2026, 5, 4)
-    assert fixed.steps[0].reason("vi") == "trước 30/04/2026"
+    assert fixed.steps[0].reason.vi == "trước 30/04/2026"
     assert roll_date(date(2026, 4, 30), CAL, Roll.PRECEDING).due == date(2026, 4, 29)
     assert (
-        roll_date(date(2026, 6, 30), CAL, Roll.FOLLOWING).steps[-1].reason_en
+        roll_date(date(2026, 6, 30), CAL, Roll.FOLLOWING).steps[-1].reason.en
         == "a working day → due"
     )
 
@@ -159,9 +159,9 @@ def test_each_step_cites_the_clause_of_article_148_it_applies(start: str, durati
     """Civil Code 2015 Art. 148: (1) days, (2) weeks, (3) months, (4) years, (5) the roll to the
     next working day ("thời hạn kết thúc vào ngày làm việc tiếp theo ngày nghỉ đó")."""
     deadline = due(start, duration)
-    assert f"(Civil Code Art. {clause})" in deadline.steps[1].reason_en
+    assert f"(Civil Code Art. {clause})" in deadline.steps[1].reason.en
     khoan = clause[4]
-    assert f"Điều 148 khoản {khoan} BLDS 2015" in deadline.steps[1].reason_vi
+    assert f"Điều 148 khoản {khoan} BLDS 2015" in deadline.steps[1].reason.vi
     rolled = due("2025-01-31", "3 months").steps[-1]
-    assert rolled.reason_en.endswith("(Civil Code Art. 148(5))")
-    assert rolled.reason_vi.endswith("(Điều 148 khoản 5 BLDS 2015)")
+    assert rolled.reason.en.endswith("(Civil Code Art. 148(5))")
+    assert rolled.reason.vi.endswith("(Điều 148 khoản 5 BLDS 2015)")

@@ -85,8 +85,8 @@ def test_day_in_month_clamps_and_records_it() -> None:
     """Day 31 of February is clamped to its last day, and the step says so (as Art. 148(3))."""
     step = Period(Q, 2025, 1).locate_day(31, 2)
     assert step.date == date(2025, 2, 28)
-    assert "31/02/2025 does not exist" in step.reason_en and "không có" in step.reason_vi
-    assert "does not exist" not in Period(Q, 2025, 1).locate_day(31, 1).reason_en
+    assert "31/02/2025 does not exist" in step.reason.en and "không có" in step.reason.vi
+    assert "does not exist" not in Period(Q, 2025, 1).locate_day(31, 1).reason.en
 
 
 def test_art_146_points() -> None:

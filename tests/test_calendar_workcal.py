@@ -10,6 +10,7 @@ import pytest
 from hanchot.calendar import DayOverride, WorkingCalendar, load_overrides
 from hanchot.calendar.overrides import shipped_overrides
 from hanchot.errors import CalendarError
+from hanchot.text import Text
 
 CAL = WorkingCalendar.vietnam()
 HEADER = "date,status,name_vi,name_en,source\n"
@@ -57,7 +58,7 @@ def test_24_11_2026_culture_day_is_a_working_day_until_art_112_is_amended() -> N
     assert CAL.is_working_day(date(2026, 11, 24)) is True
     entry = {o.date: o for o in shipped_overrides()}[date(2026, 11, 24)]
     assert "80-NQ/TW" in entry.source and "30/NQ-CP" in entry.source and "not enacted" in entry.source
-    assert "Art. 112" in entry.name_en
+    assert "Art. 112" in entry.name.en
 
 
 @pytest.mark.parametrize(
@@ -118,7 +119,7 @@ def test_overrides_lists_exceptions_with_sources() -> None:
     assert days[date(2025, 4, 26)].working is True
     assert days[date(2025, 5, 2)].working is False
     assert date(2025, 2, 1) not in days  # Tết on a Saturday breaks no weekly rule
-    assert all(o.source and o.name_vi and o.name_en for o in days.values())
+    assert all(o.source and o.name.vi and o.name.en for o in days.values())
     assert all((o.date.weekday() >= 5) == o.working for o in days.values())
 
 
@@ -140,7 +141,7 @@ def test_user_file_wins_and_calendars_coexist(tmp_path: Path) -> None:
 
 def test_working_override_cancels_a_holiday() -> None:
     """An override marking a holiday as worked makes it a working day."""
-    worked = CAL.with_overrides([DayOverride(date(2025, 9, 1), True, "Làm", "Worked", "test")])
+    worked = CAL.with_overrides([DayOverride(date(2025, 9, 1), True, Text("Làm", "Worked"), "test")])
     assert worked.is_working_day(date(2025, 9, 1))
     assert not CAL.is_working_day(date(2025, 9, 1))
 

@@ -19,6 +19,7 @@ from hanchot.inputs import parse_event
 from hanchot.obligations.context import rule_basis, rule_title, status_phrase
 from hanchot.obligations.model import Explanation, Phrase, Rendering, Status
 from hanchot.rules.loader import load_pack
+from hanchot.text import Text
 
 
 @given(st.dates())
@@ -66,7 +67,7 @@ def test_rule_title_and_basis_are_written_from_the_rule() -> None:
 
 def _explanation() -> Explanation:
     rule = next(r for r in load_pack("hue-2025").rules if r.id == "legal-update")
-    steps = (Step(dt.date(2025, 4, 30), "Ngày Giải phóng", "Liberation Day → not a working day"),)
+    steps = (Step(dt.date(2025, 4, 30), Text("Ngày Giải phóng", "Liberation Day → not a working day")),)
     return Explanation(
         rule_title(rule), rule_basis(rule), Phrase("Phát sinh.", "Opened."), steps,
         status_phrase(Status.OPEN, dt.date(2025, 5, 5), None, dt.date(2025, 4, 1)),

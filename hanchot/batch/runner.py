@@ -34,7 +34,7 @@ from hanchot.batch.wire import DIGEST_GROUPS as GROUPS
 from hanchot.batch.wire import CheckTask, PartitionTask
 from hanchot.errors import EnvironmentFailure, ExitCode, InputError
 from hanchot.inputs import Agency, read_agencies
-from hanchot.inputs.events import Rejection, check_encoding, list_event_files
+from hanchot.inputs.events import EventFiles, Rejection, check_encoding, list_event_files
 from hanchot.inputs.vocabulary import TYPED
 from hanchot.rules.loader import load_pack
 from hanchot.rules.model import RulePack
@@ -96,8 +96,105 @@ class _Groups:
             self.parent[r] = roots[0]
 
 
+@dataclass
+class Setup:
+    """What every stage shares: the inputs read and checked, the pool, the spill and output folders."""
+
+    pack: RulePack
+    agencies: list[Agency]
+    listing: EventFiles
+    plan: Plan
+    members: list[list[str]]
+    pool: LocalPool | DaskPool
+    spill_root: str
+    config: Config
+    progress: Progress
+    folder: OutputFolder
+    started: dt.datetime
+    t_start: float
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Routed:
+    """The route stage's result: every line in its bucket's spill, and what the partitions must know."""
+
+    tasks: list[RouteTask]
+    results: list[RouteResult]
+    task_table: list[tuple[int, str, str, int, Any]]  # (route, kind, name, base line, chunks by bucket)
+    sizes: Counter[int]  # spilled bytes by bucket
+    home_lines: Counter[int]  # lines by home bucket
+    broadcasts: dict[str, set[tuple[int, ...]]]  # broadcast id -> the bucket sets it was routed to
+    pre_merge: list[tuple[int, ...]]  # buckets that must share a partition from the start
+    total_lines: int
+
+
+@dataclass
+class RouteFailure:
+    """The route stage's result when an input file could not be read."""
+
+    failed: list[tuple[RouteTask, Any]]
+
+
+@dataclass
+class Partitioning:
+    """The plan stage's result: the first partitions, as tuples of buckets, biggest first."""
+
+    partitions: list[tuple[int, ...]]
+
+
+@dataclass
+class Evaluated:
+    """The evaluate and reconcile stages' result: each final partition's result or failure."""
+
+    results: dict[tuple[int, ...], PartitionResult]
+    failures: dict[tuple[int, ...], dict[str, Any]]
+    rounds: int
+    merged: list[list[int]]
+
+
+@dataclass
+class Written:
+    """The write stage's result: the summary so far, and what the history records."""
+
+    summary: dict[str, Any]
+    violations: list[Any]
+    failed_agencies: list[str]
+    exit_code: int
+
+
 def run_batch(opts: BatchOptions) -> BatchResult:
-    """Run the batch; write the output folder; return the exit code and summary."""
+    """Run the batch; write the output folder; return the exit code and summary.
+
+    The stages, each taking and returning a typed result: :func:`prepare` →
+    :func:`route` → :func:`plan_partitions` → :func:`evaluate` (with reconcile)
+    → :func:`write` → :func:`publish`.
+    """
+    setup = prepare(opts)
+    try:
+        routed = route(opts, setup)
+        if isinstance(routed, RouteFailure):
+            return _route_failure(opts, setup.folder, routed.failed, setup.timings, setup.started)
+        test_kill_point("routed")
+        evaluated = evaluate(setup, routed, plan_partitions(opts, setup, routed))
+        test_kill_point("evaluated")
+        written = write(opts, setup, routed, evaluated)
+        history = None
+        if opts.history is not None:
+            history = _History(opts.history, setup.started, setup.pack.id, opts.as_of, setup.listing.files,
+                               written.violations, written.failed_agencies)  # fmt: skip
+        reports = _Reports(setup.pack, setup.agencies) if opts.reports else None
+        _publish(opts, setup.folder, written.summary, setup.timings, setup.t_start, routed.total_lines, history, reports)
+        setup.progress.finish(written.summary)
+        return BatchResult(written.exit_code, written.summary)
+    finally:
+        setup.pool.close()
+        setup.folder.discard()  # nothing left once committed; a failed run's half-written set
+        shutil.rmtree(setup.spill_root, ignore_errors=True)
+
+
+def prepare(opts: BatchOptions) -> Setup:
+    """Read and check every input before any work; start the pool; make the spill and output folders."""
     t_start = time.perf_counter()
     started = dt.datetime.now(dt.UTC)
     if opts.format not in FORMATS:
@@ -118,7 +215,6 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         check_history(opts.history)  # refused before hours of work, and left untouched
     check_replaceable(opts.output)  # refused before any work; the folder is made just before it
     plan = Plan.build(agencies, opts.buckets)
-    members = plan.members()
     pool: LocalPool | DaskPool
     if opts.scheduler is not None:
         pool = DaskPool(opts.scheduler)
@@ -148,176 +244,190 @@ def run_batch(opts: BatchOptions) -> BatchResult:
         pool.close()
         shutil.rmtree(spill_root, ignore_errors=True)
         raise EnvironmentFailure(f"--output {opts.output}: cannot create the output folder ({exc.strerror or exc})") from None
-    timings: dict[str, float] = {}
-    try:
-        # -- route ------------------------------------------------------------------------
-        t0 = time.perf_counter()
-        route_tasks: list[RouteTask] = []
-        for name in files:
-            for start, end in slices(name, opts.slice_bytes):
-                route_tasks.append(RouteTask(len(route_tasks), name, start, end))
-        light = LightSpec(_typed(pack), opts.as_of, opts.known_at)
-        progress.phase("read")
+    return Setup(pack, agencies, listing, plan, plan.members(), pool, spill_root, config, progress, folder, started, t_start)
+
+
+def route(opts: BatchOptions, setup: Setup) -> Routed | RouteFailure:
+    """Route every line of every file (in slices, in parallel) to its bucket's spill."""
+    t0 = time.perf_counter()
+    tasks: list[RouteTask] = []
+    for name in setup.listing.files:
+        for start, end in slices(name, opts.slice_bytes):
+            tasks.append(RouteTask(len(tasks), name, start, end))
+    light = LightSpec(_typed(setup.pack), opts.as_of, opts.known_at)
+    setup.progress.phase("read")
+    outcomes = setup.pool.run(
+        [Job(t.task, run_route, t, (setup.plan, setup.spill_root, light)) for t in tasks],
+        progress=lambda _key, n: setup.progress.read(n),
+    )
+    _raise_unusable(outcomes)
+    failed = [(tasks[o.key], o.value) for o in outcomes if not o.ok]
+    results: list[RouteResult] = [o.value for o in outcomes if o.ok]
+    setup.timings["route"] = time.perf_counter() - t0
+    setup.progress.done_phase()
+    if failed:
+        return RouteFailure(failed)
+    by_task = {r.task: r for r in results}
+    bases: dict[int, int] = {}
+    running: dict[str, int] = {}
+    for t in tasks:  # a slice's lines are numbered from the lines of the file's slices before it
+        bases[t.task] = running.get(t.name, 0)
+        running[t.name] = bases[t.task] + by_task[t.task].lines
+    task_table = [(t.task, t.kind, t.name, bases[t.task], by_task[t.task].chunks) for t in tasks]
+    sizes = Counter[int]()
+    home_lines = Counter[int]()
+    broadcasts: dict[str, set[tuple[int, ...]]] = {}
+    pre_merge: list[tuple[int, ...]] = []
+    for r in results:
+        sizes.update(r.copies)
+        home_lines.update(r.home)
+        for event_id, sets in r.broadcasts.items():
+            broadcasts.setdefault(event_id, set()).update(sets)
+        for event_id in r.retracting_broadcasts:
+            pre_merge.append(tuple(b for s in r.broadcasts.get(event_id, []) for b in s))
+    for event_id, routings in broadcasts.items():
+        if len(routings) > 1:
+            pre_merge.append(tuple(b for s in routings for b in s))
+    return Routed(tasks, results, task_table, sizes, home_lines, broadcasts, pre_merge, sum(home_lines.values()))
+
+
+def plan_partitions(opts: BatchOptions, setup: Setup, routed: Routed) -> Partitioning:
+    """Bundle the buckets into the first partitions.
+
+    At least 3 partitions per worker, at most ``partition_bytes`` each, a multiple
+    of the workers so that none idles at the end; evaluated biggest first.
+    """
+    sizes, jobs = routed.sizes, setup.pool.jobs
+    total_bytes = sum(sizes.values())
+    count = max(jobs * 3, -(-total_bytes // opts.partition_bytes))
+    count = -(-count // jobs) * jobs
+    target = max(1, -(-total_bytes // count))
+    cut: dict[int, list[int]] = {}
+    filled = 0
+    for b in range(setup.plan.buckets):  # contiguous ranges of buckets, by the middle of each
+        cut.setdefault(min(count - 1, int((filled + sizes.get(b, 0) / 2) // target)), []).append(b)
+        filled += sizes.get(b, 0)
+    partitions = [bs for _, bs in sorted(cut.items())]
+    partition_of_bucket = {b: p for p, bs in enumerate(partitions) for b in bs}
+    groups = _Groups()
+    for bs in routed.pre_merge:
+        if bs:
+            groups.union(*(partition_of_bucket[b] for b in bs))
+    current = _regroup(partitions, groups)
+    return Partitioning(sorted(current, key=lambda bs: -sum(sizes.get(b, 0) for b in bs)))
+
+
+def evaluate(setup: Setup, routed: Routed, partitioning: Partitioning) -> Evaluated:
+    """Evaluate the partitions in parallel; reconcile; evaluate again the partitions that must be merged."""
+    t0 = time.perf_counter()
+    timings, pool, members = setup.timings, setup.pool, setup.members
+    setup.progress.phase("evaluate", total=routed.total_lines)
+    results: dict[tuple[int, ...], PartitionResult] = {}
+    failures: dict[tuple[int, ...], dict[str, Any]] = {}
+    rounds = 0
+    merged_groups: list[list[int]] = []
+    todo = partitioning.partitions
+    while todo:
+        rounds += 1
         outcomes = pool.run(
-            [Job(t.task, run_route, t, (plan, spill_root, light)) for t in route_tasks],
-            progress=lambda _key, n: progress.read(n),
+            [Job(bs, run_partition, _task(i, bs, routed.task_table), (setup.config,)) for i, bs in enumerate(todo)],
+            progress=lambda _key, n: setup.progress.evaluated(n),
+            done=lambda o: setup.progress.agencies_done(sum(len(members[b]) for b in o.key)),
         )
         _raise_unusable(outcomes)
-        failed_routes = [(route_tasks[o.key], o.value) for o in outcomes if not o.ok]
-        routes: list[RouteResult] = [o.value for o in outcomes if o.ok]
-        timings["route"] = time.perf_counter() - t0
-        progress.done_phase()
-        if failed_routes:
-            return _route_failure(opts, folder, failed_routes, timings, started)
-        test_kill_point("routed")
-        by_task = {r.task: r for r in routes}
-        bases: dict[int, int] = {}
-        running: dict[str, int] = {}
-        for t in route_tasks:
-            bases[t.task] = running.get(t.name, 0)
-            running[t.name] = bases[t.task] + by_task[t.task].lines
-        task_table = [(t.task, t.kind, t.name, bases[t.task], by_task[t.task].chunks) for t in route_tasks]
-        sizes = Counter[int]()
-        home_lines = Counter[int]()
-        broadcasts: dict[str, set[tuple[int, ...]]] = {}
-        pre_merge: list[tuple[int, ...]] = []
-        for r in routes:
-            sizes.update(r.copies)
-            home_lines.update(r.home)
-            for event_id, sets in r.broadcasts.items():
-                broadcasts.setdefault(event_id, set()).update(sets)
-            for event_id in r.retracting_broadcasts:
-                pre_merge.append(tuple(b for s in r.broadcasts.get(event_id, []) for b in s))
-        for event_id, routings in broadcasts.items():
-            if len(routings) > 1:
-                pre_merge.append(tuple(b for s in routings for b in s))
-        total_lines = sum(home_lines.values())
+        for o in outcomes:
+            if o.ok:
+                results[o.key] = o.value
+                failures.pop(o.key, None)
+            else:
+                failures[o.key] = {**o.value, "attempts": o.attempts}
+        t_rec = time.perf_counter()
+        merges = _reconcile(pool, results, routed.broadcasts, setup.plan, partition_of_bucket_fn(results, failures))
+        timings["reconcile"] = timings.get("reconcile", 0.0) + time.perf_counter() - t_rec
+        todo = _merge(merges, results, failures)
+        merged_groups.extend(list(new) for new in todo)
+        if rounds >= 4 and todo:  # cannot happen (one round suffices); keep it bounded anyway
+            todo = [tuple(sorted(b for k in list(results) + list(failures) + todo for b in k))]
+            results.clear()
+            failures.clear()
+    timings["evaluate"] = time.perf_counter() - t0 - timings.get("reconcile", 0.0)
+    setup.progress.done_phase()
+    return Evaluated(results, failures, rounds, merged_groups)
 
-        # -- partitions -------------------------------------------------------------------
-        # At least 3 partitions per worker, at most partition_bytes each, a multiple of the
-        # workers so that none idles at the end; evaluated biggest first.
-        total_bytes = sum(sizes.values())
-        count = max(pool.jobs * 3, -(-total_bytes // opts.partition_bytes))
-        count = -(-count // pool.jobs) * pool.jobs
-        target = max(1, -(-total_bytes // count))
-        cut: dict[int, list[int]] = {}
-        filled = 0
-        for b in range(plan.buckets):  # contiguous ranges of buckets, by the middle of each
-            cut.setdefault(min(count - 1, int((filled + sizes.get(b, 0) / 2) // target)), []).append(b)
-            filled += sizes.get(b, 0)
-        partitions = [bs for _, bs in sorted(cut.items())]
-        partition_of_bucket = {b: p for p, bs in enumerate(partitions) for b in bs}
-        groups = _Groups()
-        for bs in pre_merge:
-            if bs:
-                groups.union(*(partition_of_bucket[b] for b in bs))
-        current = _regroup(partitions, groups)
 
-        # -- evaluate and reconcile --------------------------------------------------------
-        t0 = time.perf_counter()
-        progress.phase("evaluate", total=total_lines)
-        results: dict[tuple[int, ...], PartitionResult] = {}
-        failures: dict[tuple[int, ...], dict[str, Any]] = {}
-        rounds = 0
-        merged_groups: list[list[int]] = []
-        todo = sorted(current, key=lambda bs: -sum(sizes.get(b, 0) for b in bs))
-        while todo:
-            rounds += 1
-            outcomes = pool.run(
-                [Job(bs, run_partition, _task(i, bs, task_table), (config,)) for i, bs in enumerate(todo)],
-                progress=lambda _key, n: progress.evaluated(n),
-                done=lambda o: progress.agencies_done(sum(len(members[b]) for b in o.key)),
-            )
-            _raise_unusable(outcomes)
-            for o in outcomes:
-                if o.ok:
-                    results[o.key] = o.value
-                    failures.pop(o.key, None)
-                else:
-                    failures[o.key] = {**o.value, "attempts": o.attempts}
-            t_rec = time.perf_counter()
-            merges = _reconcile(pool, results, broadcasts, plan, partition_of_bucket_fn(results, failures))
-            timings["reconcile"] = timings.get("reconcile", 0.0) + time.perf_counter() - t_rec
-            todo = []
-            if merges:
-                g = _Groups()
-                keys = list(results) + list(failures)
-                index_of = {k: i for i, k in enumerate(keys)}
-                for merge in merges:
-                    g.union(*(index_of[k] for k in merge))
-                clusters: dict[int, list[tuple[int, ...]]] = {}
-                for k in keys:
-                    clusters.setdefault(g.find(index_of[k]), []).append(k)
-                for ks in clusters.values():
-                    if len(ks) > 1:
-                        new = tuple(sorted(b for k in ks for b in k))
-                        for k in ks:
-                            results.pop(k, None)
-                            failures.pop(k, None)
-                        todo.append(new)
-                        merged_groups.append(list(new))
-            if rounds >= 4 and todo:  # cannot happen (one round suffices); keep it bounded anyway
-                todo = [tuple(sorted(b for k in list(results) + list(failures) + todo for b in k))]
-                results.clear()
-                failures.clear()
-        timings["evaluate"] = time.perf_counter() - t0 - timings.get("reconcile", 0.0)
-        progress.done_phase()
-        test_kill_point("evaluated")
+def _merge(
+    merges: list[set[tuple[int, ...]]],
+    results: dict[tuple[int, ...], PartitionResult],
+    failures: dict[tuple[int, ...], dict[str, Any]],
+) -> list[tuple[int, ...]]:
+    """The partitions to evaluate again, each the union of partitions *merges* joins; theirs are dropped."""
+    todo: list[tuple[int, ...]] = []
+    if not merges:
+        return todo
+    g = _Groups()
+    keys = list(results) + list(failures)
+    index_of = {k: i for i, k in enumerate(keys)}
+    for merge in merges:
+        g.union(*(index_of[k] for k in merge))
+    clusters: dict[int, list[tuple[int, ...]]] = {}
+    for k in keys:
+        clusters.setdefault(g.find(index_of[k]), []).append(k)
+    for ks in clusters.values():
+        if len(ks) > 1:
+            for k in ks:
+                results.pop(k, None)
+                failures.pop(k, None)
+            todo.append(tuple(sorted(b for k in ks for b in k)))
+    return todo
 
-        # -- write ------------------------------------------------------------------------
-        t0 = time.perf_counter()
-        summary = _summarise(opts, pack.id, results, failures, broadcasts, members, home_lines, total_lines)
-        if listing.skipped:  # as hanchot check says it: only when a folder held other files
-            summary["input"]["skipped_files"] = listing.skipped_reasons()
-        violations = [v for r in results.values() for v in r.violations]
-        _writing(opts, lambda: _write_outputs(folder.path, opts.format, results))
-        summary["files"] = _writing(opts, lambda: {p.name: file_facts(p) for p in sorted(folder.path.iterdir())})
-        test_kill_point("written")
-        timings["write"] = time.perf_counter() - t0
-        failed_agencies = sorted(a for k in failures for b in k for a in members[b])
-        exit_code = EXIT_PARTITION_FAILED if failures else EXIT_VIOLATIONS if violations else EXIT_OK
-        summary["partitions"] = {
-            "count": len(results) + len(failures),
-            "buckets": plan.buckets,
-            "rounds": rounds,
-            "merged": merged_groups,
-            "failed": [
-                {"buckets": list(k), "agencies": sorted(a for b in k for a in members[b]), **v}
-                for k, v in sorted(failures.items())
-            ],
-        }
-        summary["run"] = {
-            "id": f"{started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}",
-            "started": started.isoformat(timespec="seconds"),
-            "jobs": pool.jobs,
-            "scheduler": None if opts.scheduler is None else str(getattr(opts.scheduler, "scheduler", opts.scheduler)),
-            "exit_code": exit_code,
-        }
-        worker_peak = max([r.peak_rss_kib for r in results.values()] + [r.peak_rss_kib for r in routes] + [0])
-        summary["memory"] = {
-            "parent_peak_rss_mib": round(peak_rss_kib() / 1024, 1),
-            "worker_peak_rss_mib": round(worker_peak / 1024, 1),
-            "bound_mib": round((peak_rss_kib() + min(pool.jobs, max(1, len(results))) * worker_peak) / 1024, 1),
-        }
-        summary["work"] = {
-            "light_events": sum(r.light for r in results.values()),
-            **{k: sum(r.matcher.get(k, 0) for r in results.values()) for k in ("cache_hits", "backend_calls", "posts")},
-            "worker_seconds": {
-                k: round(sum(r.seconds.get(k, 0.0) for r in results.values()), 2)
-                for k in ("read_parse_store", "account", "evaluate", "write")
-            },
-        }
-        history = None
-        if opts.history is not None:
-            history = _History(opts.history, started, pack.id, opts.as_of, files, violations, failed_agencies)
-        reports = _Reports(pack, agencies) if opts.reports else None
-        _publish(opts, folder, summary, timings, t_start, total_lines, history, reports)
-        progress.finish(summary)
-        return BatchResult(exit_code, summary)
-    finally:
-        pool.close()
-        folder.discard()  # nothing left once committed; a failed run's half-written set
-        shutil.rmtree(spill_root, ignore_errors=True)
+
+def write(opts: BatchOptions, setup: Setup, routed: Routed, evaluated: Evaluated) -> Written:
+    """Write obligations, violations and rejected lines into the new set; build the summary."""
+    t0 = time.perf_counter()
+    results, failures, members, pool = evaluated.results, evaluated.failures, setup.members, setup.pool
+    folder = setup.folder
+    summary = _summarise(opts, setup.pack.id, results, failures, routed.broadcasts, members, routed.home_lines, routed.total_lines)
+    if setup.listing.skipped:  # as hanchot check says it: only when a folder held other files
+        summary["input"]["skipped_files"] = setup.listing.skipped_reasons()
+    violations = [v for r in results.values() for v in r.violations]
+    _writing(opts, lambda: _write_outputs(folder.path, opts.format, results))
+    summary["files"] = _writing(opts, lambda: {p.name: file_facts(p) for p in sorted(folder.path.iterdir())})
+    test_kill_point("written")
+    setup.timings["write"] = time.perf_counter() - t0
+    failed_agencies = sorted(a for k in failures for b in k for a in members[b])
+    exit_code = EXIT_PARTITION_FAILED if failures else EXIT_VIOLATIONS if violations else EXIT_OK
+    summary["partitions"] = {
+        "count": len(results) + len(failures),
+        "buckets": setup.plan.buckets,
+        "rounds": evaluated.rounds,
+        "merged": evaluated.merged,
+        "failed": [
+            {"buckets": list(k), "agencies": sorted(a for b in k for a in members[b]), **v}
+            for k, v in sorted(failures.items())
+        ],
+    }
+    summary["run"] = {
+        "id": f"{setup.started:%Y%m%dT%H%M%SZ}-{secrets.token_hex(4)}",
+        "started": setup.started.isoformat(timespec="seconds"),
+        "jobs": pool.jobs,
+        "scheduler": None if opts.scheduler is None else str(getattr(opts.scheduler, "scheduler", opts.scheduler)),
+        "exit_code": exit_code,
+    }
+    worker_peak = max([r.peak_rss_kib for r in results.values()] + [r.peak_rss_kib for r in routed.results] + [0])
+    summary["memory"] = {
+        "parent_peak_rss_mib": round(peak_rss_kib() / 1024, 1),
+        "worker_peak_rss_mib": round(worker_peak / 1024, 1),
+        "bound_mib": round((peak_rss_kib() + min(pool.jobs, max(1, len(results))) * worker_peak) / 1024, 1),
+    }
+    summary["work"] = {
+        "light_events": sum(r.light for r in results.values()),
+        **{k: sum(r.matcher.get(k, 0) for r in results.values()) for k in ("cache_hits", "backend_calls", "posts")},
+        "worker_seconds": {
+            k: round(sum(r.seconds.get(k, 0.0) for r in results.values()), 2)
+            for k in ("read_parse_store", "account", "evaluate", "write")
+        },
+    }
+    return Written(summary, violations, failed_agencies, exit_code)
 
 
 @dataclass

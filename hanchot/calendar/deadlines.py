@@ -30,6 +30,7 @@ from hanchot.calendar.durations import Duration, DurationUnit
 from hanchot.calendar.steps import Step
 from hanchot.calendar.workcal import WorkingCalendar
 from hanchot.errors import CalendarError
+from hanchot.text import Text
 
 
 class Roll(enum.StrEnum):
@@ -100,7 +101,7 @@ class Deadline:
             "start": self.start.isoformat() if self.start else None,
             "duration": str(self.duration) if self.duration else None,
             "due": self.due.isoformat(),
-            "steps": [{"date": s.date.isoformat(), "reason": s.reason(lang)} for s in self.steps],
+            "steps": [{"date": s.date.isoformat(), "reason": s.reason.get(check_lang(lang))} for s in self.steps],
         }
 
     def explain(self, lang: str = "en") -> str:
@@ -132,8 +133,8 @@ def due_date(
             steps.append(
                 Step(
                     last,
-                    f"ngày cuối của thời hạn {duration.format('vi')} (Điều 148 khoản {clause} BLDS 2015)",
-                    f"last day of the period of {duration} (Civil Code Art. 148({clause}))",
+                    Text(f"ngày cuối của thời hạn {duration.format('vi')} (Điều 148 khoản {clause} BLDS 2015)",
+                    f"last day of the period of {duration} (Civil Code Art. 148({clause}))"),
                 )
             )
         due = _roll(last, calendar, rules.roll, steps, rules.make_up_saturdays)
@@ -154,7 +155,7 @@ def roll_date(
     make_up_saturdays: MakeUpSaturdays = MakeUpSaturdays.WORKING,
 ) -> Deadline:
     """Return the fixed date *d* with the *roll* policy applied, explained like a counted deadline."""
-    steps = [Step(d, label_vi or "ngày ấn định", label_en or "fixed date")]
+    steps = [Step(d, Text(label_vi or "ngày ấn định", label_en or "fixed date"))]
     try:
         due = _roll(d, calendar, Roll(roll), steps, MakeUpSaturdays(make_up_saturdays))
     except OverflowError:
@@ -168,13 +169,13 @@ def _start_step(start: date, rules: CountingRules) -> Step:
     if rules.count_first_day:
         return Step(
             start,
-            "ngày xảy ra sự kiện, được tính là ngày đầu tiên (count_first_day)",
-            "day of the event, counted as the first day (count_first_day)",
+            Text("ngày xảy ra sự kiện, được tính là ngày đầu tiên (count_first_day)",
+            "day of the event, counted as the first day (count_first_day)"),
         )
     return Step(
         start,
-        "ngày xảy ra sự kiện, không tính; thời hạn bắt đầu từ ngày tiếp theo (Điều 147 BLDS 2015)",
-        "day of the event, not counted; the period starts the next day (Civil Code Art. 147)",
+        Text("ngày xảy ra sự kiện, không tính; thời hạn bắt đầu từ ngày tiếp theo (Điều 147 BLDS 2015)",
+        "day of the event, not counted; the period starts the next day (Civil Code Art. 147)"),
     )
 
 
@@ -203,20 +204,20 @@ def _last_day_by_months(
         steps.append(
             Step(
                 last,
-                f"ngày cuối của thời hạn {duration.format('vi')}: ngày {wanted:02d}/{month:02d}/{year} "
+                Text(f"ngày cuối của thời hạn {duration.format('vi')}: ngày {wanted:02d}/{month:02d}/{year} "
                 f"không có → ngày cuối cùng của tháng (Điều 148 khoản {clause} BLDS 2015)",
                 f"last day of the period of {duration}: {wanted:02d}/{month:02d}/{year} does not "
-                f"exist → the month's last day (Civil Code Art. 148({clause}))",
+                f"exist → the month's last day (Civil Code Art. 148({clause}))"),
             )
         )
     else:
         steps.append(
             Step(
                 last,
-                f"ngày tương ứng của tháng cuối cùng: ngày cuối của thời hạn {duration.format('vi')} "
+                Text(f"ngày tương ứng của tháng cuối cùng: ngày cuối của thời hạn {duration.format('vi')} "
                 f"(Điều 148 khoản {clause} BLDS 2015)",
                 f"corresponding day of the last month: last day of the period of {duration} "
-                f"(Civil Code Art. 148({clause}))",
+                f"(Civil Code Art. 148({clause}))"),
             )
         )
     return last
@@ -243,8 +244,8 @@ def _last_working_day(
             steps.append(
                 Step(
                     day,
-                    f"{calendar.why_not_working(day, 'vi')} → không phải ngày làm việc, không tính",
-                    f"{calendar.why_not_working(day, 'en')} → not a working day, not counted",
+                    Text(f"{calendar.why_not_working(day, 'vi')} → không phải ngày làm việc, không tính",
+                    f"{calendar.why_not_working(day, 'en')} → not a working day, not counted"),
                 )
             )
         day += timedelta(days=1)
@@ -252,9 +253,9 @@ def _last_working_day(
     steps.append(
         Step(
             last,
-            f"ngày làm việc thứ {n} {counted_from} ngày {dmy(start)}: ngày cuối của thời hạn",
+            Text(f"ngày làm việc thứ {n} {counted_from} ngày {dmy(start)}: ngày cuối của thời hạn",
             f"{ordinal_en(n)} working day {'from' if rules.count_first_day else 'after'} "
-            f"{dmy(start)}: last day of the period",
+            f"{dmy(start)}: last day of the period"),
         )
     )
     return last
@@ -286,21 +287,21 @@ def _roll(
             steps.append(
                 Step(
                     last,
-                    "thứ Bảy làm bù, là ngày làm việc (make_up_saturdays=working) → hạn chót",
-                    "make-up Saturday, a working day (make_up_saturdays=working) → due",
+                    Text("thứ Bảy làm bù, là ngày làm việc (make_up_saturdays=working) → hạn chót",
+                    "make-up Saturday, a working day (make_up_saturdays=working) → due"),
                 )
             )
         else:
-            steps.append(Step(last, "ngày làm việc → hạn chót", "a working day → due"))
+            steps.append(Step(last, Text("ngày làm việc → hạn chót", "a working day → due")))
         return last
     if roll is Roll.NONE:
         steps.append(
             Step(
                 last,
-                f"{why_not(last, 'vi')} → không phải ngày làm việc, "
+                Text(f"{why_not(last, 'vi')} → không phải ngày làm việc, "
                 f"vẫn là hạn chót (roll=none)",
                 f"{why_not(last, 'en')} → not a working day, due all the same "
-                f"(roll=none)",
+                f"(roll=none)"),
             )
         )
         return last
@@ -310,8 +311,8 @@ def _roll(
         steps.append(
             Step(
                 day,
-                f"{why_not(day, 'vi')} → không phải ngày làm việc",
-                f"{why_not(day, 'en')} → not a working day",
+                Text(f"{why_not(day, 'vi')} → không phải ngày làm việc",
+                f"{why_not(day, 'en')} → not a working day"),
             )
         )
         day += step
@@ -319,16 +320,16 @@ def _roll(
         steps.append(
             Step(
                 day,
-                "ngày làm việc tiếp theo → hạn chót (Điều 148 khoản 5 BLDS 2015)",
-                "next working day → due (Civil Code Art. 148(5))",
+                Text("ngày làm việc tiếp theo → hạn chót (Điều 148 khoản 5 BLDS 2015)",
+                "next working day → due (Civil Code Art. 148(5))"),
             )
         )
     else:
         steps.append(
             Step(
                 day,
-                "ngày làm việc liền trước → hạn chót (roll=preceding)",
-                "previous working day → due (roll=preceding)",
+                Text("ngày làm việc liền trước → hạn chót (roll=preceding)",
+                "previous working day → due (roll=preceding)"),
             )
         )
     return day

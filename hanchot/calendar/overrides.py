@@ -29,6 +29,7 @@ from importlib import resources
 from pathlib import Path
 
 from hanchot.errors import CalendarError
+from hanchot.text import Text
 
 COLUMNS = ("date", "status", "name_vi", "name_en", "source")
 _STATUS = {"off": False, "working": True}
@@ -47,21 +48,16 @@ class DayOverride:
 
     date: date
     working: bool
-    name_vi: str
-    name_en: str
+    name: Text
     source: str
-
-    def name(self, lang: str = "en") -> str:
-        """Return the day's name in *lang* ("vi" or "en")."""
-        return self.name_vi if lang == "vi" else self.name_en
 
     def to_dict(self) -> dict[str, object]:
         """Return a JSON-ready dict of this override."""
         return {
             "date": self.date.isoformat(),
             "working": self.working,
-            "name_vi": self.name_vi,
-            "name_en": self.name_en,
+            "name_vi": self.name.vi,
+            "name_en": self.name.en,
             "source": self.source,
         }
 
@@ -121,7 +117,7 @@ def _parse_row(number: int, line: str, where: str) -> DayOverride:
     for column, value in (("name_vi", name_vi), ("name_en", name_en), ("source", source)):
         if not value:
             raise CalendarError(f"{where}:{number}: column {column!r}: expected text, got nothing")
-    return DayOverride(day, _STATUS[status.lower()], name_vi, name_en, source)
+    return DayOverride(day, _STATUS[status.lower()], Text(name_vi, name_en), source)
 
 
 def load_overrides(path: Path | str) -> tuple[DayOverride, ...]:

@@ -25,6 +25,7 @@ from hanchot.calendar._fmt import check_lang, ordinal_en
 from hanchot.calendar._gregorian import clamped_day, days_in_month
 from hanchot.calendar.steps import Step
 from hanchot.errors import CalendarError
+from hanchot.text import Text
 
 ACCEPTED_FORMS = (
     "'2025', 'Năm 2025', '2025-H1', 'H1 2025', '6 tháng đầu năm 2025', '6 tháng cuối năm 2025', "
@@ -218,7 +219,7 @@ class Period:
         if clamped:
             reason_vi += f": ngày {day:02d}/{number:02d}/{year} không có → ngày cuối tháng"
             reason_en += f": {day:02d}/{number:02d}/{year} does not exist → the month's last day"
-        return Step(found, reason_vi, reason_en)
+        return Step(found, Text(reason_vi, reason_en))
 
     def _key(self) -> tuple[date, date]:
         return self.first_day, self.last_day

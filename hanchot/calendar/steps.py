@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from hanchot.calendar._fmt import check_lang, dmy
+from hanchot.text import Text
 
 
 @dataclass(frozen=True, slots=True)
@@ -13,13 +14,8 @@ class Step:
     """One step of a deadline's explanation: a date and why it matters, in vi and en."""
 
     date: date
-    reason_vi: str
-    reason_en: str
-
-    def reason(self, lang: str = "en") -> str:
-        """Return the reason in *lang* ("vi" or "en")."""
-        return self.reason_vi if check_lang(lang) == "vi" else self.reason_en
+    reason: Text
 
     def format(self, lang: str = "en") -> str:
-        """Return "dd/mm/yyyy: reason" in *lang*."""
-        return f"{dmy(self.date)}: {self.reason(lang)}"
+        """Return "dd/mm/yyyy: reason" in *lang* ("vi" or "en"; another language is an error)."""
+        return f"{dmy(self.date)}: {self.reason.get(check_lang(lang))}"

@@ -33,6 +33,7 @@ from holidays.countries.vietnam import Vietnam
 from hanchot.calendar._fmt import dmy, weekday_name
 from hanchot.calendar.overrides import DayOverride, load_overrides, shipped_overrides
 from hanchot.errors import CalendarError
+from hanchot.text import Text
 
 _SATURDAY = 5
 
@@ -152,7 +153,7 @@ class WorkingCalendar:
             return None
         named = self._year(d.year).named.get(d)
         if named is not None and not named.working:
-            return named.name(lang)
+            return named.name.get(lang)
         if lang == "vi":
             return f"ngày nghỉ hằng tuần ({weekday_name(d, 'vi')})"
         return f"weekly rest day ({weekday_name(d, 'en')})"
@@ -249,7 +250,7 @@ class WorkingCalendar:
         if not Vietnam.start_year <= year <= Vietnam.end_year:
             return {
                 date(year, month, day): DayOverride(
-                    date(year, month, day), False, vi, en, _SOURCE_FIXED
+                    date(year, month, day), False, Text(vi, en), _SOURCE_FIXED
                 )
                 for month, day, vi, en in _FIXED_HOLIDAYS
             }
@@ -271,7 +272,7 @@ class WorkingCalendar:
                     if dmy(made_up) in name_vi:
                         name_vi = f"Ngày nghỉ hoán đổi (làm bù {weekday_name(made_up, 'vi')} {dmy(made_up)})"
                         name_en = f"Swapped day off (made up on {weekday_name(made_up, 'en')} {dmy(made_up)})"
-            named[d] = DayOverride(d, False, name_vi, name_en, source)
+            named[d] = DayOverride(d, False, Text(name_vi, name_en), source)
         for made_up in workdays:
             if made_up.year != year:
                 continue
@@ -281,8 +282,7 @@ class WorkingCalendar:
             named[made_up] = DayOverride(
                 made_up,
                 True,
-                f"Làm việc bù{suffix_vi}",
-                f"Make-up working day{suffix_en}",
+                Text(f"Làm việc bù{suffix_vi}", f"Make-up working day{suffix_en}"),
                 _SOURCE_SWAP,
             )
         return named

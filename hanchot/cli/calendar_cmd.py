@@ -15,6 +15,7 @@ from typing import Any
 from hanchot.calendar.departures import shipped_departures
 from hanchot.cli.due import add_calendar_option, calendar_from
 from hanchot.errors import CalendarError
+from hanchot.writers.columns import Column, Table
 
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -41,6 +42,10 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(run=run)
 
 
+_DAYS = Table([Column(), Column(before="  "), Column(width=7, before="  "), Column(before="  ")])
+"""A day: date, weekday, working or off, names and source."""
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the calendar of ``args.year``; return the exit code."""
     try:
@@ -57,10 +62,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"{args.year}: non-working weekdays and working weekend days")
     for day in days:
         status = "working" if day.working else "off"
-        print(
-            f"{day.date.isoformat()}  {_WEEKDAYS[day.date.weekday()]}  {status:<7}  "
-            f"{day.name_vi} / {day.name_en}  [{day.source}]"
-        )
+        name = f"{day.name.vi} / {day.name.en}  [{day.source}]"
+        print(_DAYS.row(day.date.isoformat(), _WEEKDAYS[day.date.weekday()], status, name), end="")
     print()
     if not departures:
         print(f"The shipped data follows the holidays package in {args.year}.")

@@ -40,6 +40,7 @@ from hanchot.rules.model import (
     RulePack,
     WithinRule,
 )
+from hanchot.writers.columns import Column, Table
 
 EXIT_OK, EXIT_USAGE = 0, 2
 
@@ -124,13 +125,17 @@ def _load(pack_ref: str, changes: Sequence[str]) -> RulePack:
 # -- commands ------------------------------------------------------------------------
 
 
+_PACKS = Table([Column(width=24), Column(before=" "), Column(before="  ")])
+"""A pack: id, validity, title and base."""
+
+
 def run_list(args: argparse.Namespace) -> int:
     """Print one line per built-in pack: id, title, validity, base."""
     lang = args.lang
     for pack_id in builtin_pack_ids():
         pack = load_pack(pack_id)
         base = f"  {_LABELS[lang]['extends']} {pack.extends}" if pack.extends else ""
-        print(f"{pack.id:<24} {_validity(pack)}  {pack.title.get(lang)}{base}")
+        print(_PACKS.row(pack.id, _validity(pack), f"{pack.title.get(lang)}{base}"), end="")
     return EXIT_OK
 
 
@@ -249,89 +254,17 @@ def describe_rule(rule: AnyRule, lang: str, *, full: bool = False) -> list[str]:
 
 def describe_due(rule: AnyRule, lang: str) -> str:
     """When the rule is due, in words."""
-    vi = lang == "vi"
     if isinstance(rule, WithinRule):
-        if rule.due is not None:
-            after = (
-                "; sự kiện sau ngày đó: không áp dụng ngày này"
-                if vi
-                else "; a trigger after that date is not held to it"
-            )
-            return _fixed(rule.due, lang) + after
-        if rule.within is None:
-            return (
-                "không có thời hạn: mở cho đến khi hoàn thành"
-                if vi
-                else "no deadline: stays open until met"
-            )
-        first = (
-            ("tính cả ngày xảy ra sự kiện" if vi else "first day counted")
-            if rule.count_first_day
-            else None
-        )
-        how = ", ".join(
-            p
-            for p in ("Bộ luật Dân sự" if vi else "Civil Code", first, _ROLL[lang][rule.roll])
-            if p
-        )
-        if rule.within.amount == 0:
-            return (
-                f"ngay trong ngày xảy ra sự kiện ({how})"
-                if vi
-                else f"on the day of the trigger ({how})"
-            )
-        dur = rule.within.format(lang)
-        return (
-            f"trong vòng {dur} kể từ sự kiện ({how})"
-            if vi
-            else f"within {dur} of the trigger ({how})"
-        )
-    if not isinstance(rule, (EveryRule, CoverageRule, OnceRule)):
-        return "-"  # a registered kind: its label says it
+        return _due_within(rule, lang)
     if isinstance(rule, OnceRule):
-        if rule.due is None:
-            text = (
-                "văn bản không ấn định thời hạn: mở cho đến khi hoàn thành"
-                if vi
-                else "the text sets no date: stays open until met"
-            )
-        else:
-            text = _fixed(rule.due, lang)
-        if rule.earliest:
-            text += f"; {'tính từ' if vi else 'counting from'} {_dmy(rule.earliest)}"
-        return text
+        return _due_once(rule, lang)
+    if not isinstance(rule, (EveryRule, CoverageRule)):
+        return "-"  # a registered kind: its label says it
+    vi = lang == "vi"
     period = _PERIOD[lang][rule.period]
     text = _periodic(rule.due, period, lang)
     if isinstance(rule, EveryRule):
-        if rule.count > 1:
-            text = (
-                f"ít nhất {rule.count} lần mỗi {period}; "
-                if vi
-                else f"at least {rule.count} times each {period}; "
-            ) + text
-        if rule.window is not None and not rule.window.enforced:
-            w = rule.window
-            text += (
-                f"; kế hoạch nêu tháng {w.first_month}–{w.last_month}, hiểu là thời hạn: "
-                f"sự kiện sớm hơn trong kỳ vẫn được tính"
-                if vi
-                else f"; the plan names months {w.first_month}–{w.last_month}, read as a deadline: "
-                f"an earlier event of the period counts too"
-            )
-        elif rule.window is not None:
-            w = rule.window
-            text += (
-                f"; chỉ tính sự kiện từ tháng thứ {w.first_month} đến {w.last_month} của kỳ"
-                if vi
-                else f"; only events in months {w.first_month}–{w.last_month} of the period count"
-            )
-        if rule.period_attribute:
-            text += (
-                f"; sự kiện tính cho kỳ ghi ở '{rule.period_attribute}'"
-                if vi
-                else f"; an event counts for the period named in '{rule.period_attribute}'"
-            )
-        return text
+        return _due_every(rule, period, text, lang)
     scope = "cùng tỉnh" if vi else "same province"
     where = _selector(rule.population, lang) + (f", {scope}" if rule.same_province else "")
     share = (
@@ -340,6 +273,96 @@ def describe_due(rule: AnyRule, lang: str) -> str:
         else f"at least {rule.percent:g}% of agencies ({where}) each {period}"
     )
     return f"{share}; {text}"
+
+
+def _due_within(rule: WithinRule, lang: str) -> str:
+    """When a ``within`` rule is due: a fixed date, none, or a duration from the trigger."""
+    vi = lang == "vi"
+    if rule.due is not None:
+        after = (
+            "; sự kiện sau ngày đó: không áp dụng ngày này"
+            if vi
+            else "; a trigger after that date is not held to it"
+        )
+        return _fixed(rule.due, lang) + after
+    if rule.within is None:
+        return (
+            "không có thời hạn: mở cho đến khi hoàn thành"
+            if vi
+            else "no deadline: stays open until met"
+        )
+    first = (
+        ("tính cả ngày xảy ra sự kiện" if vi else "first day counted")
+        if rule.count_first_day
+        else None
+    )
+    how = ", ".join(
+        p
+        for p in ("Bộ luật Dân sự" if vi else "Civil Code", first, _ROLL[lang][rule.roll])
+        if p
+    )
+    if rule.within.amount == 0:
+        return (
+            f"ngay trong ngày xảy ra sự kiện ({how})"
+            if vi
+            else f"on the day of the trigger ({how})"
+        )
+    dur = rule.within.format(lang)
+    return (
+        f"trong vòng {dur} kể từ sự kiện ({how})"
+        if vi
+        else f"within {dur} of the trigger ({how})"
+    )
+
+
+def _due_once(rule: OnceRule, lang: str) -> str:
+    """When a ``once`` rule is due: the text's date, or none."""
+    vi = lang == "vi"
+    if rule.due is None:
+        text = (
+            "văn bản không ấn định thời hạn: mở cho đến khi hoàn thành"
+            if vi
+            else "the text sets no date: stays open until met"
+        )
+    else:
+        text = _fixed(rule.due, lang)
+    if rule.earliest:
+        text += f"; {'tính từ' if vi else 'counting from'} {_dmy(rule.earliest)}"
+    return text
+
+
+def _due_every(rule: EveryRule, period: str, text: str, lang: str) -> str:
+    """When an ``every`` rule is due: *text* (the period's deadline) with its count, window and period attribute."""
+    vi = lang == "vi"
+    if rule.count > 1:
+        text = (
+            f"ít nhất {rule.count} lần mỗi {period}; "
+            if vi
+            else f"at least {rule.count} times each {period}; "
+        ) + text
+    if rule.window is not None and not rule.window.enforced:
+        w = rule.window
+        text += (
+            f"; kế hoạch nêu tháng {w.first_month}–{w.last_month}, hiểu là thời hạn: "
+            f"sự kiện sớm hơn trong kỳ vẫn được tính"
+            if vi
+            else f"; the plan names months {w.first_month}–{w.last_month}, read as a deadline: "
+            f"an earlier event of the period counts too"
+        )
+    elif rule.window is not None:
+        w = rule.window
+        text += (
+            f"; chỉ tính sự kiện từ tháng thứ {w.first_month} đến {w.last_month} của kỳ"
+            if vi
+            else f"; only events in months {w.first_month}–{w.last_month} of the period count"
+        )
+    if rule.period_attribute:
+        text += (
+            f"; sự kiện tính cho kỳ ghi ở '{rule.period_attribute}'"
+            if vi
+            else f"; an event counts for the period named in '{rule.period_attribute}'"
+        )
+    return text
 
 
 def _periodic(due: Due, period: str, lang: str) -> str:

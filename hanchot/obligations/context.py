@@ -91,7 +91,7 @@ class Context:
     ) -> Deadline:
         steps: tuple[Step, ...] = ()
         if before_inclusive is False:
-            steps = (Step(day, label.vi, label.en),)
+            steps = (Step(day, label),)
             day = day - ONE_DAY
             label = Phrase(
                 '"trước ngày" hiểu là trước hẳn ngày đó (before_is_inclusive: false): ngày cuối hợp lệ',

@@ -8,6 +8,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any
 
 from hanchot.calendar import Step, dmy_as_written
+from hanchot.text import Text
 
 if TYPE_CHECKING:
     from hanchot.inputs.events import Conflict, Rejection
@@ -37,16 +38,8 @@ ObligationKey = tuple[str, str, str, str]
 """(rule, agency, period or "", trigger or "")."""
 
 
-@dataclass(frozen=True, slots=True)
-class Phrase:
-    """One sentence of an explanation, in Vietnamese and English."""
-
-    vi: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        """The sentence in *lang* (``vi`` or ``en``)."""
-        return self.vi if lang == "vi" else self.en
+Phrase = Text
+"""One sentence of an explanation, in Vietnamese and English: the bilingual :class:`~hanchot.text.Text`."""
 
 
 class Said(Phrase):
@@ -139,9 +132,9 @@ class Rendering:
         found = self._steps.get(id(steps))
         if found is None or found[0] is not steps:
             if steps:
-                steps[0].reason(self.lang)  # an unknown language is an error, as Step.reason says
+                steps[0].format(self.lang)  # an unknown language is an error, as Step.format says
             date, vi = self.date, self._vi
-            lines = [f"{date(s.date)}: {s.reason_vi if vi else s.reason_en}" for s in steps]
+            lines = [f"{date(s.date)}: {s.reason.vi if vi else s.reason.en}" for s in steps]
             found = self._steps[id(steps)] = (steps, lines)
         return found[1]
 

@@ -276,5 +276,7 @@ def _describe(exc: ValidationError, raw: dict[str, Any], origin: str) -> str:
             where = f"rule {rule_id!r}, field {'.'.join(rest) or '(rule)'}"
         elif loc:
             where = f"field {where}"
-        lines.append(f"{origin}: {where}: {err['msg']}")
+        # A bilingual Text is a dataclass, for which pydantic words an unknown key differently
+        msg = "Extra inputs are not permitted" if err["type"] == "unexpected_keyword_argument" else err["msg"]
+        lines.append(f"{origin}: {where}: {msg}")
     return "\n".join(lines)

@@ -18,6 +18,7 @@ from typing import Annotated, Any, ClassVar, Literal, Protocol, Union
 from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator, model_validator
 
 from hanchot.calendar import Duration, PeriodKind, Roll
+from hanchot.text import Text
 
 Scalar = str | int | float | bool
 
@@ -28,17 +29,6 @@ class _Model(BaseModel):
     """Strict base: unknown fields are errors, instances are immutable."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class Text(_Model):
-    """A text in Vietnamese and English."""
-
-    vi: str
-    en: str
-
-    def get(self, lang: str) -> str:
-        """Return the text in *lang* (``vi`` or ``en``)."""
-        return self.vi if lang == "vi" else self.en
 
 
 class Basis(_Model):

@@ -6,7 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TextIO
 
-from hanchot.writers.words import WIDTH, cut
+from hanchot.writers.columns import Column, Table
+from hanchot.writers.words import WIDTH
 
 
 @dataclass(frozen=True)
@@ -53,8 +54,10 @@ def write_history_table(history: HistoryView, out: TextIO, lang: str) -> None:
     t = _TEXT["vi" if lang == "vi" else "en"]
     if history.listing:
         heads = t["list"]
-        out.write(f"{heads[0]:>5} {heads[1]:<26} {heads[2]:<20} {heads[3]:<10} {heads[4]:>10}\n")
-        out.writelines(f"{r['run']:>5} {r['started']:<26} {r['pack']:<20} {r['as_of']:<10} {r['violations']:>10}\n" for r in history.runs)
+        listing = Table([Column(heads[0], 5, ">"), Column(heads[1], 26, before=" "), Column(heads[2], 20, before=" "),
+                         Column(heads[3], 10, before=" "), Column(heads[4], 10, ">", before=" ")])  # fmt: skip
+        out.write(listing.head(rule=False))
+        out.writelines(listing.row(r["run"], r["started"], r["pack"], r["as_of"], r["violations"]) for r in history.runs)
         return
     diff = history.diff
     if diff.get("run") is None:
@@ -69,8 +72,10 @@ def write_history_table(history: HistoryView, out: TextIO, lang: str) -> None:
     agency = max([len(t["columns"][0]), *(len(r["agency"]) for r in shown)])
     new, resolved = len(t["columns"][2]) + 1, len(t["columns"][3]) + 1
     rule = max(len(t["columns"][1]), WIDTH - 1 - agency - 1 - new - resolved)
-    out.write(f"\n{t['columns'][0]:<{agency}} {t['columns'][1]:<{rule}}{t['columns'][2]:>{new}}{t['columns'][3]:>{resolved}}\n")
-    out.write("-" * (agency + 1 + rule + new + resolved) + "\n")
-    out.writelines(f"{r['agency']:<{agency}} {cut(r['rule'], rule - 1):<{rule}}{r['new']:>{new}}{r['resolved']:>{resolved}}\n" for r in shown)
+    heads = t["columns"]
+    table = Table([Column(heads[0], agency), Column(heads[1], rule, ellipsis=rule - 1, before=" "),
+                   Column(heads[2], new, ">"), Column(heads[3], resolved, ">")])  # fmt: skip
+    out.write("\n" + table.head())
+    out.writelines(table.row(r["agency"], r["rule"], r["new"], r["resolved"]) for r in shown)
     if len(rows) > history.limit:
         out.write(t["more"].format(n=len(rows) - history.limit))

@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 from typing import TYPE_CHECKING, Any, TextIO
 
+from hanchot.writers.columns import Column, Table
+
 if TYPE_CHECKING:
     from hanchot.replay import ReplayRun
 
@@ -49,11 +51,9 @@ def write_replay_csv(replayed: ReplayRun, out: TextIO) -> None:
 def write_replay_table(replayed: ReplayRun, out: TextIO) -> None:
     """One line a night, then the violations that were later resolved."""
     summary, rows = replay_rows(replayed)
-    out.write(f"{'Night':<12}{'violations':>11}{'new':>7}{'resolved':>10}{'evaluated':>11}\n" + "-" * 51 + "\n")
-    out.writelines(
-        f"{s['night']:<12}{s['violations']:>11}{s['new']:>7}{s['resolved']:>10}{s['agencies_evaluated']:>11}\n"
-        for s in summary
-    )
+    table = Table([Column("Night", 12), *(Column(h, w, ">") for h, w in (("violations", 11), ("new", 7), ("resolved", 10), ("evaluated", 11)))])
+    out.write(table.head())
+    out.writelines(table.row(s["night"], s["violations"], s["new"], s["resolved"], s["agencies_evaluated"]) for s in summary)
     resolved = [r for r in rows if r["resolved_on"]]
     out.write(f"\n{len(rows)} violations became visible; {len(resolved)} were later resolved.\n")
     out.writelines(

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TextIO
 
 from hanchot.writers import Context, Writer
+from hanchot.writers.columns import Column, Table
 from hanchot.writers.view import ReportView, Row, days_late, from_report
 from hanchot.writers.words import STATUSES, WIDTH, cut, day_month_year, fitting, words
 
@@ -97,19 +98,18 @@ def _summary(view: ReportView, out: TextIO) -> None:
     widths = [max(len(short[s]), 5) + 1 for s in STATUSES]
     rule_width = WIDTH - sum(widths) - 1
     out.write(_TEXT[view.lang]["summary"] + "\n")
-    out.write(f"{words(view.lang)['rule']:<{rule_width}}" + "".join(f"{short[s]:>{n}}" for s, n in zip(STATUSES, widths, strict=True)) + "\n")
-    out.write("-" * (WIDTH - 1) + "\n")
+    table = Table([Column(words(view.lang)["rule"], rule_width), *(Column(short[s], n, ">") for s, n in zip(STATUSES, widths, strict=True))])
+    out.write(table.head())  # WIDTH - 1 wide
     counts: dict[str, Counter[str]] = {}
     for row in view.obligations:
         counts.setdefault(row["rule"], Counter())[row["status"]] += 1
     for rule in [*view.rules, *sorted(set(counts) - set(view.rules))]:
         if rule in counts:
-            numbers = "".join(f"{counts[rule][s]:>{n}}" for s, n in zip(STATUSES, widths, strict=True))
             label = rule
             if len(rule) > rule_width - 1:  # an id is never cut: on a line of its own, the counts below
                 out.write(rule + "\n")
                 label = ""
-            out.write(f"{label:<{rule_width}}{numbers}\n")
+            out.write(table.row(label, *(counts[rule][s] for s in STATUSES)))
             if view.rule_title(rule) != rule:
                 out.write("  " + cut(view.rule_title(rule), WIDTH - 3) + "\n")
 
@@ -123,8 +123,9 @@ def _grouped(view: ReportView, out: TextIO, heading: str, rows: Sequence[Row], l
         return
     status_width = max(len(short[s]) for s in STATUSES)
     rule_width = WIDTH - 1 - 2 - 16 - 11 - 6 - 1 - status_width
-    out.write(f"  {w['rule']:<{rule_width}} {w['period']:<15} {w['due']:<10} {late:>5} {w['status']}".rstrip() + "\n")
-    out.write("-" * (WIDTH - 1) + "\n")
+    table = Table([Column(w["rule"], rule_width, before="  "), Column(w["period"], 15, before=" "), Column(w["due"], 10, before=" "),
+                   Column(late, 5, ">", before=" "), Column(w["status"], before=" ")])  # fmt: skip
+    out.write(table.head(rule=False).rstrip() + "\n" + "-" * (WIDTH - 1) + "\n")
     by_agency: dict[str, list[Row]] = {}
     for row in rows[:limit]:
         by_agency.setdefault(row["agency"], []).append(row)
@@ -143,10 +144,7 @@ def _grouped(view: ReportView, out: TextIO, heading: str, rows: Sequence[Row], l
                 out.write(f"{'':<{indent}}{what}\n")
                 what = ""
             days = days_late(row, view.as_of)
-            out.write(
-                f"  {rule:<{rule_width}} {what:<15} "
-                f"{day_month_year_iso(row['due']):<10} {'' if days is None else days:>5} {short[row['status']]}\n"
-            )
+            out.write(table.row(rule, what, day_month_year_iso(row["due"]), "" if days is None else days, short[row["status"]]))
     if len(rows) > limit:
         out.write(w["more"].format(n=len(rows) - limit) + "\n")
 
