@@ -90,20 +90,22 @@ class ReplayRun:
     rejected: tuple[Rejection, ...] = ()
 
 
-def replay(
-    engine: Engine,
-    events: Iterable[Event | Mapping[str, Any] | Rejection],
-    dates: list[dt.date],
-    *,
-    rejected: list[Rejection] | None = None,
-) -> Iterator[Night]:
-    """Yield the night of each of *dates* (ascending) as it would have been seen.
-
-    *rejected*, if given, receives the rejected input lines (before the first night).
-    """
+def replay_run(
+    engine: Engine, events: Iterable[Event | Mapping[str, Any] | Rejection], dates: list[dt.date]
+) -> ReplayRun:
+    """Every night of *dates* (ascending), with the accounting of the input lines read."""
     state = _ReplayState(engine, events)
-    if rejected is not None:
-        rejected.extend(state.rejected)
+    return ReplayRun(tuple(_nights(state, dates)), state.read, state.rejected)
+
+
+def replay(
+    engine: Engine, events: Iterable[Event | Mapping[str, Any] | Rejection], dates: list[dt.date]
+) -> Iterator[Night]:
+    """Yield the night of each of *dates* (ascending) as it would have been seen."""
+    return _nights(_ReplayState(engine, events), dates)
+
+
+def _nights(state: _ReplayState, dates: list[dt.date]) -> Iterator[Night]:
     previous: set[ObligationKey] = set()
     last_night: dt.date | None = None
     for night in dates:
@@ -237,4 +239,4 @@ def _any_between(days: list[dt.date], last: dt.date, night: dt.date) -> bool:
     return i < len(days) and days[i] <= night
 
 
-__all__ = ["Night", "ReplayRun", "Visibility", "nights", "replay", "timeline"]
+__all__ = ["Night", "ReplayRun", "Visibility", "nights", "replay", "replay_run", "timeline"]

@@ -99,6 +99,19 @@ class _Spill:
         self.light_count: Counter[int] = Counter()
         self.raw_bytes: Counter[int] = Counter()
 
+    def put(self, record: bytes, entry: int, targets: tuple[int, ...]) -> None:
+        """Buffer *record* (a line with its newline) for each of *targets*, home first.
+
+        *entry* is the record's index entry without its home bucket; the copies in
+        other buckets are shadows (evaluated there, counted at home).
+        """
+        home = targets[0]
+        for b in targets:
+            self.lines[b].append(record)
+            self.index[b].append(entry | home)
+            if b != home:
+                self.shadows[b] += 1
+
     def flush(self) -> None:
         if self.fh is None:
             self.fh = open(self.path, "wb")  # noqa: SIM115 - closed by close()
@@ -265,13 +278,7 @@ def _spill_unrouted(raw: bytes, lineno: int, plan: Plan, spill: _Spill, result: 
     if raw[-1] != 10:
         raw += b"\n"
         flag = NO_NEWLINE
-    targets = _slow_targets(raw, plan, result)
-    home = targets[0]
-    for b in targets:
-        spill.lines[b].append(raw)
-        spill.index[b].append(lineno << LINE_SHIFT | flag | home)
-        if b != home:
-            spill.shadows[b] += 1
+    spill.put(raw, lineno << LINE_SHIFT | flag, _slow_targets(raw, plan, result))
 
 
 def _slow_targets(raw: bytes, plan: Plan, result: RouteResult) -> tuple[int, ...]:
@@ -297,11 +304,16 @@ def _slow_targets(raw: bytes, plan: Plan, result: RouteResult) -> tuple[int, ...
         if isinstance(event_id, int) and not isinstance(event_id, bool):
             event_id = str(event_id)
         if isinstance(event_id, str):
-            result.broadcasts.setdefault(nfc(event_id), []).append(buckets)
-            if obj.get("type") == RETRACTION:
-                result.retracting_broadcasts.append(nfc(event_id))
+            _broadcast(result, nfc(event_id), obj.get("type") == RETRACTION, buckets)
         return buckets
     return (0,)
+
+
+def _broadcast(result: RouteResult, event_id: str, retraction: bool, buckets: tuple[int, ...]) -> None:
+    """Record where a broadcast was routed (the runner merges partitions it crosses twice)."""
+    result.broadcasts.setdefault(event_id, []).append(buckets)
+    if retraction:
+        result.retracting_broadcasts.append(event_id)
 
 
 def _route_parsed(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResult, progress: Any) -> None:
@@ -315,19 +327,11 @@ def _route_parsed(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResul
                 assert item.scope is not None
                 targets = plan.scope_buckets(item.scope) or (0,)
                 if targets != (0,):
-                    result.broadcasts.setdefault(item.id, []).append(targets)
-                    if item.type == RETRACTION:
-                        result.retracting_broadcasts.append(item.id)
+                    _broadcast(result, item.id, item.type == RETRACTION, targets)
             line = item.origin[1]
         else:
             targets, line = (0,), item.line
-        record = base64.b64encode(pickle.dumps(item, 5)) + b"\n"
-        home = targets[0]
-        for b in targets:
-            spill.lines[b].append(record)
-            spill.index[b].append(line << LINE_SHIFT | NO_NEWLINE | home)
-            if b != home:
-                spill.shadows[b] += 1
+        spill.put(base64.b64encode(pickle.dumps(item, 5)) + b"\n", line << LINE_SHIFT | NO_NEWLINE, targets)
         if not n % _FLUSH:
             spill.flush()
             if progress is not None:

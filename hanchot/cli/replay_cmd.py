@@ -10,7 +10,6 @@ lines are counted (``input`` and ``rejected`` in JSON; on stderr otherwise).
 from __future__ import annotations
 
 import argparse
-from collections.abc import Iterable, Iterator
 from typing import Any
 
 from hanchot.cli._common import (
@@ -26,9 +25,7 @@ from hanchot.cli._common import (
 from hanchot.engine import Engine
 from hanchot.errors import InputError
 from hanchot.inputs import read_agencies, read_events
-from hanchot.inputs.events import Rejection
-from hanchot.inputs.records import Event
-from hanchot.replay import ReplayRun, nights, replay
+from hanchot.replay import nights, replay_run
 from hanchot.rules.loader import load_pack
 from hanchot.writers.cli import add_format_arguments, write_result
 
@@ -51,24 +48,8 @@ def run(args: argparse.Namespace) -> int:
     if args.output is not None:
         check_output_path(args.output, "--output", folder=False)
     pack = load_pack(args.pack)
-    events = _Counted(read_events(event_files(args.events).files))
-    rejected: list[Rejection] = []
     with Engine(pack, read_agencies(args.agencies), calendar=calendar_from(args)) as engine:
-        replayed = list(replay(engine, events, nights(args.first, args.last, args.every), rejected=rejected))
-    run = ReplayRun(tuple(replayed), events.count, tuple(rejected))
+        run = replay_run(engine, read_events(event_files(args.events).files), nights(args.first, args.last, args.every))
     write_result(args, "replay", run, pack=pack, agencies=engine.agencies)
-    report_rejections(rejected, events.count, listed_in_output=args.format == "json")
+    report_rejections(run.rejected, run.read, listed_in_output=args.format == "json")
     return EXIT_OK
-
-
-class _Counted:
-    """An iterable that counts the items (input lines) drawn from it."""
-
-    def __init__(self, items: Iterable[Event | Rejection]) -> None:
-        self._items = items
-        self.count = 0
-
-    def __iter__(self) -> Iterator[Event | Rejection]:
-        for item in self._items:
-            self.count += 1
-            yield item
