@@ -50,15 +50,24 @@ from hanchot.batch.wire import (
     spill_path,
 )
 from hanchot.collector import collector_paused
-from hanchot.engine import Engine
+from hanchot.engine import Engine, compile_roles
 from hanchot.inputs.lines import Conflict, Rejection, common_fields, event_of, parse_line
 from hanchot.inputs.records import Event
 from hanchot.inputs.vocabulary import TYPED
 from hanchot.ledger import Ledger, visibility
 from hanchot.obligations.model import Obligation, Rendering
 from hanchot.output import obligation_row
+from hanchot.rules.matcher import compile_pattern
+from hanchot.rules.model import RulePack
 
 CSV_FIELDS = ("agency", "rule", "period", "trigger", "opens", "due", "status", "satisfied_by", "basis", "explanation")
+
+
+def never_light(pack: RulePack) -> frozenset[str]:
+    """The event types never kept light (one integer, unparsed): those some pattern of *pack*
+    names, and those whose attributes the vocabulary types (they are checked, as by check)."""
+    patterns, _ = compile_roles(pack.rules)
+    return frozenset(compile_pattern(p).type for p in patterns) | TYPED
 
 
 @dataclass(frozen=True)
@@ -369,7 +378,7 @@ def _run_partition(task: PartitionTask, config: Config, progress: Callable[[int]
     ledger = Ledger(engine.bindings, local=mine, sources=sources)
     stats0 = engine.matcher.stats
     calls0 = (stats0.backend_calls, stats0.cache_hits, stats0.posts)
-    out.events = _read(task, config, ledger, sources, engine.matcher.types | TYPED, progress)
+    out.events = _read(task, config, ledger, sources, never_light(engine.pack), progress)
     t1 = time.perf_counter()
     view = ledger.view(config.as_of, config.known_at)
     counts = view.counts

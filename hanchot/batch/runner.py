@@ -25,7 +25,14 @@ from hanchot.batch.outfolder import (
     file_facts,
     test_kill_point,
 )
-from hanchot.batch.partition import CSV_FIELDS, Config, PartitionResult, run_check, run_partition
+from hanchot.batch.partition import (
+    CSV_FIELDS,
+    Config,
+    PartitionResult,
+    never_light,
+    run_check,
+    run_partition,
+)
 from hanchot.batch.plan import Plan
 from hanchot.batch.pool import DEFAULT_TIMEOUT, DaskPool, Job, LocalPool, Outcome
 from hanchot.batch.progress import Progress
@@ -35,7 +42,6 @@ from hanchot.batch.wire import CheckTask, PartitionTask
 from hanchot.errors import EnvironmentFailure, ExitCode, InputError
 from hanchot.inputs import Agency, read_agencies
 from hanchot.inputs.events import EventFiles, Rejection, check_encoding, list_event_files
-from hanchot.inputs.vocabulary import TYPED
 from hanchot.rules.loader import load_pack
 from hanchot.rules.model import RulePack
 
@@ -254,7 +260,7 @@ def route(opts: BatchOptions, setup: Setup) -> Routed | RouteFailure:
     for name in setup.listing.files:
         for start, end in slices(name, opts.slice_bytes):
             tasks.append(RouteTask(len(tasks), name, start, end))
-    light = LightSpec(_typed(setup.pack), opts.as_of, opts.known_at)
+    light = LightSpec(never_light(setup.pack), opts.as_of, opts.known_at)
     setup.progress.phase("read")
     outcomes = setup.pool.run(
         [Job(t.task, run_route, t, (setup.plan, setup.spill_root, light)) for t in tasks],
@@ -538,15 +544,6 @@ def _raise_unusable(outcomes: list[Outcome]) -> None:
             raise InputError(o.value)
         if o.environment_error:
             raise EnvironmentFailure(f"{o.value} (in a worker; the previous outputs are left as they were)")
-
-
-def _typed(pack: Any) -> frozenset[str]:
-    """The event types never routed as light: some pattern of *pack* names them, or they have typed attributes."""
-    from hanchot.engine import compile_roles
-    from hanchot.rules.matcher import compile_pattern
-
-    patterns, _ = compile_roles(pack.rules)
-    return frozenset(compile_pattern(p).type for p in patterns) | TYPED
 
 
 def partition_of_bucket_fn(
