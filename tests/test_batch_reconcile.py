@@ -10,7 +10,7 @@ import pytest
 
 from hanchot.batch import BatchOptions, run_batch
 from hanchot.cli import main
-from hanchot.inputs.events import parse_jsonl_line
+from hanchot.inputs.lines import parse_line
 from hanchot.inputs.records import FieldError, parse_event
 
 AGENCIES = """id,name,level,parent,province,active_from,active_to,successor,tags
@@ -128,8 +128,8 @@ def test_one_bucket_per_partition_equals_check(tmp_path: Path, jobs: int, scope_
     ],
 )
 def test_fast_line_parser_agrees_with_parse_event(line: str) -> None:
-    """parse_jsonl_line (with its fast path) gives what json.loads + parse_event give."""
-    got = parse_jsonl_line(line.encode(), "f", 3)
+    """parse_line (with its fast path) gives what json.loads + parse_event give."""
+    got = parse_line(line.encode(), "f", 3)
     try:
         expected = parse_event(json.loads(line), ("f", 3))
     except FieldError as exc:

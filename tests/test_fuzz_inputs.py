@@ -26,7 +26,7 @@ from hanchot.calendar.overrides import parse_overrides
 from hanchot.engine import Engine
 from hanchot.errors import CalendarError, HanchotError
 from hanchot.inputs import Agency, Event, Rejection, read_agencies, read_events
-from hanchot.inputs.events import parse_jsonl_line
+from hanchot.inputs.lines import parse_line
 from hanchot.obligations.model import InputCounts
 from hanchot.rules.loader import load_pack
 
@@ -89,7 +89,7 @@ _LINES = st.one_of(
 @given(raw=_LINES)
 def test_a_line_gives_an_event_or_a_rejection(raw: bytes) -> None:
     """Any non-blank line parses to exactly one Event or Rejection, never an exception."""
-    item = parse_jsonl_line(raw, "fuzz.jsonl", 1)
+    item = parse_line(raw, "fuzz.jsonl", 1)
     assert isinstance(item, (Event, Rejection))
     if isinstance(item, Rejection):
         assert item.file == "fuzz.jsonl" and item.line == 1 and item.field and item.reason

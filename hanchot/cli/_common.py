@@ -8,7 +8,6 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TextIO
 
 from hanchot.calendar import WorkingCalendar, to_local_date
 from hanchot.errors import EnvironmentFailure, ExitCode, HanchotError, InputError
@@ -122,11 +121,6 @@ def check_output_path(path: Path, option: str, *, folder: bool) -> None:
             if not parent.is_dir():
                 raise InputError(f"{option} {path}: {parent} is a file, not a folder")
             return
-
-
-def open_output(path: Path | None) -> TextIO:
-    """The output file, or standard output."""
-    return path.open("w", encoding="utf-8", newline="") if path else sys.stdout
 
 
 def event_files(paths: Sequence[Path]) -> EventFiles:

@@ -57,7 +57,6 @@ from hanchot.inputs.lines import (
     Rejection,
     common_fields,
     event_of,
-    parse_line,
     parse_other,
     reject,
 )
@@ -71,11 +70,9 @@ __all__ = [
     "file_kind",
     "list_event_files",
     "open_binary",
-    "parse_jsonl_line",
     "read_event_file",
     "read_events",
 ]
-parse_jsonl_line = parse_line  # the name the batch and the tests know
 
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".json")
 CSV_SUFFIXES = (".csv",)

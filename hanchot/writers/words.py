@@ -199,11 +199,6 @@ def day_month_year(day: dt.date | None, empty: str = "") -> str:
     return day.strftime("%d/%m/%Y") if day else empty
 
 
-def yes_no(value: bool, lang: str) -> str:
-    """``có``/``không`` or ``yes``/``no`` — never Python's True/False."""
-    return words(lang)["yes" if value else "no"]
-
-
 WIDTH = 80
 """The terminal's width the table is laid out for."""
 
