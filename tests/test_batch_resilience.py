@@ -81,7 +81,9 @@ def test_summary_names_its_run_and_each_file(first: Path) -> None:
 
 
 @pytest.mark.parametrize("moment", ["routed", "evaluated", "written", "swapped", "published"])
-def test_sigkill_of_the_whole_job_leaves_a_complete_set(country: Path, first: Path, tmp_path: Path, moment: str) -> None:
+def test_sigkill_of_the_whole_job_leaves_a_complete_set(
+    country: Path, first: Path, tmp_path: Path, tmp_path_factory: pytest.TempPathFactory, moment: str
+) -> None:
     """SIGKILL of the process group at each moment of a run: the folder is the previous set or the new one.
 
     The second run reads one more event, so its set differs from the first.
@@ -98,8 +100,9 @@ def test_sigkill_of_the_whole_job_leaves_a_complete_set(country: Path, first: Pa
     shutil.copytree(country / "events", events)
     with open(min(events.iterdir()), "a", encoding="utf-8") as fh:
         fh.write(json.dumps({"id": "extra-1", "type": "management_review.held", "agency": "P00-X0000", "date": "2025-12-01"}) + "\n")
+    spill = tmp_path_factory.mktemp("spill")  # a SIGKILL leaves the run's spill behind: not in the system's /tmp
     proc = subprocess.run(
-        [sys.executable, "-m", "hanchot", *_argv(country, out, "--history", str(history), events=events)],
+        [sys.executable, "-m", "hanchot", *_argv(country, out, "--history", str(history), "--spill-dir", str(spill), events=events)],
         env=_env(HANCHOT_TEST_KILL_AT=moment), capture_output=True, check=False, start_new_session=True, timeout=300,
     )
     assert proc.returncode == -signal.SIGKILL
