@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 from hanchot.calendar.overrides import parse_overrides
 from hanchot.engine import Engine
-from hanchot.errors import CalendarError, HanchotError
+from hanchot.errors import CalendarError, HanchotError, InputError
 from hanchot.inputs import Agency, Event, Rejection, read_agencies, read_events
 from hanchot.inputs.lines import parse_line
 from hanchot.obligations.model import InputCounts
@@ -107,7 +107,12 @@ def engine() -> Iterator[Engine]:
 def test_every_line_read_is_accounted_for(tmp_path_factory: Any, engine: Engine, lines: list[bytes], as_of: str) -> None:
     """A file of hostile lines: read = used + ignored + duplicates + rejected, and read = non-blank lines."""
     path = tmp_path_factory.mktemp("fuzz") / "events.jsonl"
-    path.write_bytes(b"\n".join(lines) + b"\n")
+    data = b"\n".join(lines) + b"\n"
+    path.write_bytes(data)
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")):  # UTF-16/32: the file is refused whole
+        with pytest.raises(InputError, match="byte order mark"):
+            engine.evaluate(read_events(path), dt.date.fromisoformat(as_of))
+        return
     report = engine.evaluate(read_events(path), dt.date.fromisoformat(as_of))
     counts = report.input
     assert counts.read == sum(1 for line in lines if not (line + b"\n").isspace())
