@@ -93,7 +93,7 @@ class Engine:
         """Whose events each agency's results depend on (merges)."""
         self._lock = threading.RLock()
         self._interner = Interner()
-        self._role_sets: dict[tuple[Role, ...], tuple[Role, ...]] = {}
+        self._role_sets: dict[frozenset[int], tuple[Role, ...]] = {}  # matched patterns -> their roles
         self._cache_size = cache_size
         self._start()
 
@@ -251,10 +251,10 @@ class Engine:
     def roles(self, event: Event) -> tuple[Role, ...]:
         """The (rule index, role) pairs *event* plays, by its type and attributes."""
         matched = self._matcher.classify(event.type, event.attrs)
-        if not matched:
-            return ()
-        roles = tuple(sorted({role for i in matched for role in self._roles[i]}))
-        return self._role_sets.setdefault(roles, roles)  # one tuple per distinct set: events share it
+        roles = self._role_sets.get(matched)
+        if roles is None:  # once per distinct match: events share the tuple
+            roles = self._role_sets[matched] = tuple(sorted({role for i in matched for role in self._roles[i]}))
+        return roles
 
     def close(self) -> None:
         """Release the matcher's native resources (idempotent)."""

@@ -288,12 +288,13 @@ class Ledger:
             if not shadow:
                 self.rejected.append(item)  # type: ignore[arg-type]
             return
-        problem = self.bindings.problem(item)
-        if problem is not None:
-            if not shadow:
-                file, line = item.origin
-                self.rejected.append(Rejection(file, line, problem[0], problem[1], ""))
-            return
+        if item.agency not in self.bindings.agencies:  # (None for a broadcast: its scope is checked)
+            problem = self.bindings.problem(item)
+            if problem is not None:
+                if not shadow:
+                    file, line = item.origin
+                    self.rejected.append(Rejection(file, line, problem[0], problem[1], ""))
+                return
         local = self.local
         if local is not None:
             if item.agency is not None:
@@ -459,7 +460,7 @@ class Ledger:
         visible: dict[int, Event] = {}  # by object id: conflicting copies share an event id
         aside = 0
         for event in self.kept():
-            code = visibility(event.date, as_of, known_at, event.known_on)
+            code = visibility(event.date, as_of, known_at, event.recorded)
             if code == VISIBLE:
                 visible[id(event)] = event
             elif event.id not in shadows:
@@ -470,8 +471,7 @@ class Ledger:
         used = self._retract(visible, ignored)
         used += self._account_light(ignored)
         index: Index = {}
-        for event in visible.values():
-            used += self._place(event, index, ignored)
+        used += self._place_all(visible.values(), index, ignored)
         for events in index.values():
             events.sort(key=_DATE_ID)  # ids are unique per agency: the order of Event.sort_key
         distinct = len(self.events) - len(shadows) + sum(
@@ -528,6 +528,31 @@ class Ledger:
             if late[code]:
                 ignored[reason] += late[code]
         return 0
+
+    def _place_all(self, events: Iterable[Event], index: Index, ignored: Counter[str]) -> int:
+        """Put visible *events* in *index*; return how many count as used here."""
+        shadows, local, applies, kept, roles_of = self.shadows, self.local, self.bindings.applies, self.events, self.roles
+        # The index lists an agency event joins, by (agency, roles): found once per pair.
+        lists: dict[tuple[str, tuple[Role, ...]], list[list[Event]]] = {}
+        used = 0
+        for event in events:
+            agency = event.agency
+            if agency is None or event.id in shadows or (local is not None and agency not in local):
+                used += self._place(event, index, ignored)
+                continue
+            roles = roles_of.get(event.id, ()) if kept.get(event.id) is event else self._roles(event)
+            joins = lists.get((agency, roles))
+            if joins is None:
+                joins = lists[(agency, roles)] = [
+                    index.setdefault((agency, rule, role), []) for rule, role in roles if agency in applies[rule]
+                ]
+            for events_of in joins:
+                events_of.append(event)
+            if joins:
+                used += 1
+            else:
+                ignored["no_applicable_agency" if roles else "no_matching_rule"] += 1
+        return used
 
     def _place(self, event: Event, index: Index, ignored: Counter[str]) -> int:
         """Put one visible event in *index*; return 1 if it counts as used here."""

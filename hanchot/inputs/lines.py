@@ -60,7 +60,7 @@ __all__ = [
 ]
 
 RAW_CHARS = 200  # of a rejected line kept in Rejection.raw
-SLOW_KEYS = frozenset({"scope", "at", "recorded_at", "retracts"})
+SLOW_KEYS = RESERVED_KEYS - {"id", "type", "agency", "date"}
 """Reserved keys a line in the common shape does not have."""
 
 # The C scanner of the standard decoder, without json.loads' encoding detection
@@ -163,12 +163,12 @@ def common_fields(raw: bytes) -> CommonFields | None:
 
 
 def event_of(fields: CommonFields, origin: tuple[str, int]) -> Event:
-    """The event of a line in the common shape."""
+    """The event of a line in the common shape (its object becomes the event's attributes)."""
     obj, event_id, event_type, agency, day = fields
-    reserved = RESERVED_KEYS
-    return Event(
-        event_id, event_type, day, agency=agency, attrs={k: v for k, v in obj.items() if k not in reserved}, origin=origin
-    )
+    # The common shape has exactly these four reserved keys (no SLOW_KEYS): the decoded
+    # object, fresh for this line, loses them and is the event's attributes as it is.
+    del obj["id"], obj["type"], obj["agency"], obj["date"]
+    return Event.owning(event_id, event_type, day, agency, obj, origin)
 
 
 def parse_line(raw: bytes, name: str, lineno: int) -> Event | Rejection:

@@ -204,6 +204,14 @@ class Event:
         self.attrs: dict[str, Any] = dict(attrs or {})
         self.origin = origin
 
+    @classmethod
+    def owning(cls, id: str, type: str, date: dt.date, agency: str, attrs: dict[str, Any], origin: tuple[str, int]) -> Event:
+        """An agency event that takes *attrs* as its own (no copy): for a reader's fresh mapping."""
+        event = cls.__new__(cls)
+        event.id, event.type, event.date, event.agency, event.attrs, event.origin = id, type, date, agency, attrs, origin
+        event.scope = event.recorded = event.retracts = None
+        return event
+
     @property
     def known_on(self) -> dt.date:
         """The day the source system knew of the event (its date if not recorded)."""

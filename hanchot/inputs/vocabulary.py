@@ -60,11 +60,16 @@ COUNT = AttributeType(
     lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
     {"type": "integer", "minimum": 0},
 )
-TEXTS = AttributeType(
-    "a list of strings",
-    lambda v: isinstance(v, list) and all(isinstance(i, str) for i in v),
-    {"type": "array", "items": {"type": "string"}},
-)
+def _is_texts(value: Any) -> bool:
+    if not isinstance(value, list):
+        return False
+    for item in value:  # a loop, not all(<generator>): this runs for every process revision
+        if not isinstance(item, str):
+            return False
+    return True
+
+
+TEXTS = AttributeType("a list of strings", _is_texts, {"type": "array", "items": {"type": "string"}})
 PERIOD = AttributeType(
     "a period such as 2025, 2025-H1, 2025-Q3, 2025-07 or Quý III/2025",
     _is_period,
@@ -120,17 +125,18 @@ VOCABULARY: dict[str, EventType] = {
 TYPED = frozenset(t for t, spec in VOCABULARY.items() if spec.attributes)
 """The types with declared attributes: their events are checked, never kept "light"."""
 
-_ABSENT = ("", None)
+_DECLARED = {t: tuple((name, kind, kind.accepts) for name, kind in spec.attributes.items()) for t, spec in VOCABULARY.items() if spec.attributes}
 
 
 def attribute_problem(event_type: str, attrs: Mapping[str, Any]) -> tuple[str, str] | None:
     """The first (field, reason) of *attrs* that its type's declaration refuses, or None."""
-    spec = VOCABULARY.get(event_type)
-    if spec is None or not spec.attributes:
+    declared = _DECLARED.get(event_type)
+    if declared is None:
         return None
-    for name, kind in spec.attributes.items():
-        value = attrs.get(name)
-        if value in _ABSENT or kind.accepts(value):
+    get = attrs.get
+    for name, kind, accepts in declared:
+        value = get(name)
+        if value is None or accepts(value) or value == "":
             continue
         return name, f"expected {kind.expected} for a '{event_type}' event, got {value!r}"
     return None

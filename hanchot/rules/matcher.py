@@ -203,16 +203,21 @@ class Matcher:
             if entry is None:
                 return _EMPTY
         group, evaluate = entry
-        get = attrs.get
-        values = tuple([get(a, MISSING) for a in group.attributes])
-        # The value types are part of the key: True, 1 and 1.0 are equal and
-        # hash alike in Python but classify differently (bool is not a number).
-        key = (group.type, values, tuple(map(type, values)))
-        try:
-            hit = self._cache.get(key)
-        except TypeError:  # a list or dict value: all such values classify alike
-            values = tuple(_hashable(v) for v in values)
-            key = (group.type, values, tuple(map(type, values)))
+        if group.attributes:
+            get = attrs.get
+            values = tuple([get(a, MISSING) for a in group.attributes])
+            # The value types are part of the key: True, 1 and 1.0 are equal and
+            # hash alike in Python but classify differently (bool is not a number).
+            key: Any = (group.type, values, tuple(map(type, values)))
+            try:
+                hit = self._cache.get(key)
+            except TypeError:  # a list or dict value: all such values classify alike
+                values = tuple(_hashable(v) for v in values)
+                key = (group.type, values, tuple(map(type, values)))
+                hit = self._cache.get(key)
+        else:  # no pattern of this type reads an attribute: its events classify alike
+            values = ()
+            key = group.type
             hit = self._cache.get(key)
         if hit is not None:
             self.stats.cache_hits += 1
