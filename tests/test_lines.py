@@ -69,16 +69,28 @@ _ascii = st.text(alphabet=st.characters(min_codepoint=32, max_codepoint=126, exc
 _scalar = st.one_of(_ascii, st.integers(-(10**6), 10**6), st.booleans(), st.none(), st.floats(allow_nan=False, allow_infinity=False))
 
 
+_SEPARATORS = [(", ", ": "), (",", ":"), (" , ", " : "), (",\t", ":\t"), (",  ", ":  ")]
+
+
 @settings(max_examples=200, deadline=None)
-@given(_ascii, _ascii, _ascii, st.dates().map(lambda d: d.isoformat()), st.dictionaries(st.sampled_from(["n", "kind", "p", "id2"]), _scalar))
-def test_the_routers_layout_is_the_common_shape(event_id: str, kind: str, agency: str, date: str, attrs: dict[str, object]) -> None:
-    """Every line the router takes as light by its layout is recognised by common_fields with the same fields."""
-    raw = json.dumps({"id": event_id, "type": kind, "agency": agency, "date": date, **attrs}).encode()
+@given(
+    _ascii, _ascii, _ascii, st.dates().map(lambda d: d.isoformat()),
+    st.dictionaries(st.sampled_from(["n", "kind", "p", "id2"]), _scalar), st.sampled_from(_SEPARATORS),
+)
+def test_the_routers_layout_is_the_common_shape(
+    event_id: str, kind: str, agency: str, date: str, attrs: dict[str, object], separators: tuple[str, str]
+) -> None:
+    """Every line the router takes as light by its layout is recognised by common_fields with the same fields;
+    the layouts of json.dumps and of JavaScript's JSON.stringify (compact) are taken, whatever the values."""
+    raw = json.dumps({"id": event_id, "type": kind, "agency": agency, "date": date, **attrs}, separators=separators).encode()
     match = LIGHT_LAYOUT.match(raw + b"\n")
     fields = common_fields(raw)
     if match is not None:
         assert fields is not None
         assert (fields[1], fields[2], fields[3], fields[4].isoformat()) == tuple(g.decode() for g in match.groups())
+    usual = separators in _SEPARATORS[:3] and all(v is None or isinstance(v, (str, bool, int)) for v in attrs.values())
+    if usual:
+        assert match is not None
 
 
 _json_like = st.recursive(
