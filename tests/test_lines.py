@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hanchot.inputs.lines import LIGHT_LAYOUT, common_fields, parse_line, parse_other
+from hanchot.inputs.lines import LIGHT_LAYOUT, common_fields, light_layout, parse_line, parse_other
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -126,3 +126,13 @@ def test_the_fast_path_reads_what_the_standard_decoder_reads(event_id: str, agen
     assert repr(fast) == repr(reference)
     assert repr(getattr(fast, "attrs", None)) == repr(getattr(reference, "attrs", None))
     assert [type(v) for v in getattr(fast, "attrs", {}).values()] == [type(v) for v in getattr(reference, "attrs", {}).values()]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(["process.updated", "report.submitted", "dossier.received", "process.updated2", "report"]), _ascii)
+def test_the_routers_layout_refuses_exactly_the_types_it_is_told(kind: str, event_id: str) -> None:
+    """light_layout(never) takes a line of any type but those in *never* (the types some rule names)."""
+    raw = json.dumps({"id": event_id, "type": kind, "agency": "A", "date": "2025-01-02", "n": 1}).encode()
+    never = {"process.updated", "report.submitted"}
+    assert (light_layout(never).match(raw) is None) == (kind in never)
+    assert LIGHT_LAYOUT.match(raw) is not None

@@ -35,14 +35,13 @@ from typing import Any
 from hanchot.batch.plan import Plan
 from hanchot.batch.wire import CODE_BITS, LINE_SHIFT, MAX_BUCKETS, NO_NEWLINE, Chunk, spill_path
 from hanchot.inputs.events import file_kind, open_binary, read_event_file
-from hanchot.inputs.lines import LIGHT_LAYOUT
+from hanchot.inputs.lines import light_layout
 from hanchot.inputs.records import RETRACTION, Event, nfc
 from hanchot.inputs.sources import byte_slices
 from hanchot.ledger import visibility
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
 _AGENCY_KEY = b'"agency": "'  # the usual layout, found by a byte search before the expression
-_TYPE_KEY = b'"type": "'
 _FLUSH = 1 << 18  # lines buffered (all buckets) before a write
 
 
@@ -189,7 +188,7 @@ def _route_jsonl(
     """Spill each JSON line of *task*, raw, to the bucket of its agency.
 
     With *light* (uncompressed files only), a light event — a valid agency event
-    in the canonical layout (:data:`~hanchot.inputs.lines.LIGHT_LAYOUT`) of a type no pattern names — is not
+    in the canonical layout (:func:`~hanchot.inputs.lines.light_layout`) of a type no pattern names — is not
     spilled: only its id, and its byte offset in the input file with its
     visibility code; a worker reads the line again only if another line has the
     same id. Other lines are spilled raw, and workers parse them (their own fast
@@ -197,9 +196,7 @@ def _route_jsonl(
     """
     get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
     search, key, skip = _AGENCY.search, _AGENCY_KEY, len(_AGENCY_KEY)
-    match = LIGHT_LAYOUT.match if light is not None else None
-    typed = {t.encode() for t in light.typed if t.isascii()} | {RETRACTION.encode()} if light else set()
-    type_key, type_skip = _TYPE_KEY, len(_TYPE_KEY)
+    match = light_layout(light.typed | {RETRACTION}).match if light is not None else None
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
     codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
     _, gz = file_kind(task.name)
@@ -216,17 +213,11 @@ def _route_jsonl(
                 break
             pos += len(raw)
             lineno += 1
-            m = None
-            if match is not None:
-                # A line of a typed event type is never light: a byte search for its type costs
-                # a fifth of the layout expression, which fails late on the QMS lines (lists).
-                t = raw.find(type_key)
-                if t < 0 or raw[t + type_skip : raw.find(b'"', t + type_skip)] not in typed:
-                    m = match(raw)
+            m = match(raw) if match is not None else None
             if m is not None:
-                event_id, event_type, agency, date = m.groups()
+                event_id, _, agency, date = m.groups()
                 bucket = get(agency)
-                if bucket is not None and event_type not in typed:
+                if bucket is not None:
                     code = codes.get(date)
                     if code is None:
                         assert light is not None
