@@ -414,3 +414,26 @@ def test_schema_command_prints_the_schema() -> None:
     with redirect_stdout(out):
         assert args.run(args) == 0
     assert out.getvalue() == schemas.render("event")
+
+
+_WORD = st.sampled_from(["QT-01", "Nguyễn", unicodedata.normalize("NFD", "Hường"), "a\\u0301", "x"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_WORD, st.booleans(), st.booleans()), min_size=1, max_size=12))
+def test_a_file_reads_as_its_lines_one_by_one(tmp_path: Path, rows: list[tuple[str, bool, bool]]) -> None:
+    """Lines are checked a block at a time (ASCII, no \\u escape) before the common shape is
+    taken: a line escaped or in Vietnamese among plain ones reads as it does alone (NFC, escapes)."""
+    from hanchot.inputs.lines import parse_line
+
+    lines = []
+    for i, (word, escape, agency_word) in enumerate(rows):
+        value = json.dumps(word, ensure_ascii=escape)[1:-1].replace("\\\\u", "\\u")
+        agency = value if agency_word else "A"
+        lines.append(f'{{"id": "e{i}", "type": "t", "agency": "{agency}", "date": "2025-01-01", "w": "{value}"}}\n')
+    path = tmp_path / "mixed.jsonl"
+    path.write_text("".join(lines), encoding="utf-8")
+    read = [e.to_dict() if hasattr(e, "to_dict") else str(e) for e in read_events([str(path)])]
+    alone = [parse_line(line.encode(), str(path), n) for n, line in enumerate(lines, 1)]
+    assert read == [e.to_dict() if hasattr(e, "to_dict") else str(e) for e in alone]
+    assert all(unicodedata.is_normalized("NFC", e["w"]) for e in read if isinstance(e, dict))

@@ -298,6 +298,7 @@ def _read_lines(
     keep, parse, common, make = ledger.keep, parse_line, common_fields, event_of
     raws = raw_block.split(b"\n")
     raws.pop()
+    plain = raw_block.isascii() and b"\\u" not in raw_block  # what common_fields asks of each line, at once
     pos = offset
     others = 0  # lines not counted here: shadows, and copies whose home is read too
     for v, raw in zip(index, raws):
@@ -315,7 +316,7 @@ def _read_lines(
             if home not in buckets:  # a shadow (else the home copy is read too)
                 keep(parse(_line_bytes(raw, v, line), name, line), True)
             continue
-        fields = common(raw)
+        fields = common(raw, plain)
         if fields is None:
             keep(parse(_line_bytes(raw, v, line), name, line), False)
             continue

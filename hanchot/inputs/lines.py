@@ -120,9 +120,12 @@ class Conflict:
         return f"id {self.id!r}: {self.kept[0]}:{self.kept[1]} and {self.other[0]}:{self.other[1]} differ; {which}"
 
 
-def common_fields(raw: bytes) -> CommonFields | None:
-    """The fields of a line in the common shape (see the module), or None."""
-    if not raw.isascii() or b"\\u" in raw:
+def common_fields(raw: bytes, plain: bool = False) -> CommonFields | None:
+    """The fields of a line in the common shape (see the module), or None.
+
+    *plain*: the caller found the line ASCII without ``\\u`` escapes (a whole block at once).
+    """
+    if not plain and (not raw.isascii() or b"\\u" in raw):
         return None
     if _c_decode is not None:
         try:
