@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import attrgetter
 
 from hanchot.calendar import (
     CountingRules,
@@ -27,6 +29,7 @@ from hanchot.obligations.model import Phrase, Rendering, Said, Status
 from hanchot.rules.model import AnyRule, Due, FixedDue, RulePack
 
 ONE_DAY = dt.timedelta(days=1)
+_DATE_ID = attrgetter("date", "id")
 
 EventLookup = Callable[[str, int, str], Sequence[Event]]
 """(agency id, rule index, role) -> that agency's events in that role, sorted."""
@@ -44,6 +47,27 @@ class Context:
     _deadlines: dict[tuple[object, ...], Deadline] = field(default_factory=dict)
     memo: dict[tuple[object, ...], object] = field(default_factory=dict)
     """What an evaluator computes once per evaluation, not once per agency (keyed by the evaluator)."""
+    _words: dict[int, tuple[Phrase, Phrase]] = field(default_factory=dict)
+    _settled: dict[dt.date | None, tuple[Status, Phrase]] = field(default_factory=dict)
+
+    def wording(self, rule: AnyRule) -> tuple[Phrase, Phrase]:
+        """The rule's title and basis sentences, made once per evaluation and shared by its obligations."""
+        found = self._words.get(id(rule))  # the pack holds the rule: its id names it meanwhile
+        if found is None:
+            found = self._words[id(rule)] = (rule_title(rule), rule_basis(rule))
+        return found
+
+    def settled(self, due: dt.date | None, met_by: Event | None) -> tuple[Status, Phrase]:
+        """:func:`settle` and :func:`status_phrase` of a duty due *due* and met by *met_by*:
+        both follow from these two and the clock, so the unmet duties due on one day share them."""
+        if met_by is not None:  # (rarely shared: not worth a key)
+            status = settle(due, met_by.date, self.as_of)
+            return status, status_phrase(status, due, met_by, self.as_of)
+        found = self._settled.get(due)
+        if found is None:
+            status = settle(due, None, self.as_of)
+            found = self._settled[due] = (status, status_phrase(status, due, None, self.as_of))
+        return found
 
     def counted_due(
         self, start: dt.date, duration: Duration, count_first_day: bool, roll: Roll
@@ -316,6 +340,21 @@ def unborn_phrase(agency: Agency) -> Phrase:
         f"Không áp dụng: cơ quan bắt đầu hoạt động ngày {day}, sau thời hạn này.",
         f"Not applicable: the agency began on {day}, after this duty fell due.",
     )
+
+
+def in_order(events: list[Event]) -> list[Event]:
+    """*events* (an agency's and its successor's) sorted in place by :meth:`Event.sort_key`.
+
+    Sorted by (date, id) first, which is that order as long as no two different
+    copies share both (copies of one id kept for different agencies): then by the
+    whole key.
+    """
+    events.sort(key=_DATE_ID)
+    for before, after in pairwise(events):
+        if before is not after and before.date == after.date and before.id == after.id:
+            events.sort(key=Event.sort_key)
+            break
+    return events
 
 
 def successor_of(agency: Agency, rule: AnyRule, ctx: Context) -> Agency | None:
