@@ -71,8 +71,9 @@ def evaluate_every(
             in_order(events)
     # (else each list is in the order of the index: Event.sort_key's, ids being unique per agency)
     count = rule.count
+    none: list[Event] = []
     for duty in plan.duties(bounds):
-        events = by_period.get(duty.slot, ())
+        events = by_period.get(duty.slot, none)
         met_by = events[count - 1] if len(events) >= count else None
         need = plan.need(duty, len(events))
         yield _settle(rule, agency, successor, duty, met_by, tuple([e.id for e in events]), need, ctx)
@@ -226,7 +227,8 @@ def _settle(
 ) -> Obligation:
     """The obligation of *agency* (or its successor) for *duty*'s period, with its status."""
     due = duty.deadline.due
-    owner, notes = agency, (need,)
+    owner = agency
+    notes: tuple[Phrase, ...] = (need,)
     if agency.active_from is not None and agency.active_from > due:
         return _obligation(rule, agency, duty, Status.NOT_APPLICABLE, (), unborn_phrase(agency), notes, ctx)
     if ceased_first(agency, met_by, due):
