@@ -161,53 +161,70 @@ def status_phrase(status: Status, due: dt.date | None, met_by: Event | None, as_
 class StatusSaid(Said):
     """Why an obligation has its status: the status and the dates and event behind it."""
 
-    __slots__ = ("as_of", "due", "met_id", "met_on", "status")
-    status: Status
-    due: dt.date | None
-    met_id: str | None
-    met_on: dt.date | None
-    as_of: dt.date
+    __slots__ = ("_said",)
+    _said: tuple[Status, dt.date | None, str | None, dt.date | None, dt.date]
 
     def __init__(
         self, status: Status, due: dt.date | None, met_id: str | None, met_on: dt.date | None, as_of: dt.date
     ) -> None:
-        setter = object.__setattr__
-        setter(self, "status", status)
-        setter(self, "due", due)
-        setter(self, "met_id", met_id)
-        setter(self, "met_on", met_on)
-        setter(self, "as_of", as_of)
+        object.__setattr__(self, "_said", (status, due, met_id, met_on, as_of))  # (one slot: made per obligation)
+
+    @property
+    def status(self) -> Status:
+        """The status."""
+        return self._said[0]
+
+    @property
+    def due(self) -> dt.date | None:
+        """The due date, if any."""
+        return self._said[1]
+
+    @property
+    def met_id(self) -> str | None:
+        """The id of the event that met the duty, if any."""
+        return self._said[2]
+
+    @property
+    def met_on(self) -> dt.date | None:
+        """The date of the event that met the duty, if any."""
+        return self._said[3]
+
+    @property
+    def as_of(self) -> dt.date:
+        """The evaluation date."""
+        return self._said[4]
 
     def _parts(self) -> tuple[object, ...]:
-        return (self.status, self.due, self.met_id, self.met_on, self.as_of)
+        return self._said
 
     def render(self, rendering: Rendering) -> str:
         """The sentence in ``rendering.lang``."""
-        vi, date, status = rendering.lang == "vi", rendering.date, self.status
+        vi, date = rendering.lang == "vi", rendering.date
+        status, due_on, met_id, met_on, as_of = self._said
         if status is Status.MET:
-            assert self.met_on is not None
-            d = date(self.met_on)
+            assert met_on is not None
+            d = date(met_on)
             if vi:
-                return f"Đã thực hiện: sự kiện {self.met_id} ngày {d}, đúng hạn."
-            return f"Met by event {self.met_id} on {d}, on time."
+                return f"Đã thực hiện: sự kiện {met_id} ngày {d}, đúng hạn."
+            return f"Met by event {met_id} on {d}, on time."
         if status is Status.MET_LATE:
-            assert self.met_on is not None and self.due is not None
-            late, d = (self.met_on - self.due).days, date(self.met_on)
+            assert met_on is not None and due_on is not None
+            late, d = (met_on - due_on).days, date(met_on)
             if vi:
-                return f"Thực hiện muộn: sự kiện {self.met_id} ngày {d}, chậm {late} ngày so với hạn."
-            return f"Met late by event {self.met_id} on {d}, {late} day(s) after the due date."
-        when = date(self.as_of)
+                return f"Thực hiện muộn: sự kiện {met_id} ngày {d}, chậm {late} ngày so với hạn."
+            return f"Met late by event {met_id} on {d}, {late} day(s) after the due date."
+        when = date(as_of)
         if status is Status.OVERDUE:
-            assert self.due is not None
-            days = (self.as_of - self.due).days
+            assert due_on is not None
+            days = (as_of - due_on).days
             if vi:
                 return f"Quá hạn: chưa có sự kiện đáp ứng tính đến {when} ({days} ngày sau hạn)."
             return f"Overdue: no fulfilling event as of {when} ({days} day(s) past due)."
-        if self.due is None:
+        if due_on is None:
             if vi:
                 return f"Đang mở: văn bản không quy định thời hạn; chưa thực hiện tính đến {when}."
             return f"Open: the text sets no deadline; not yet met as of {when}."
-        due = date(self.due)
+        due = date(due_on)
         if vi:
             return f"Đang mở: hạn {due}, chưa thực hiện tính đến {when}."
         return f"Open: due {due}, not yet met as of {when}."

@@ -39,9 +39,13 @@ def evaluate_within(
 ) -> Iterator[Obligation]:
     """Yield one obligation per trigger of *agency* dated within *bounds*."""
     first, last = bounds
-    triggers = [
-        t for t in ctx.events(agency.id, index, TRIGGER) if first <= t.date <= last and agency.is_active(t.date)
-    ]
+    triggers = ctx.events(agency.id, index, TRIGGER)
+    if not triggers:
+        return
+    if agency.is_active(first) and agency.is_active(last):  # (so on every day between)
+        triggers = [t for t in triggers if first <= t.date <= last]
+    else:
+        triggers = [t for t in triggers if first <= t.date <= last and agency.is_active(t.date)]
     if not triggers:
         return
     plan = _plan(rule, index, ctx)
@@ -59,8 +63,8 @@ class _Candidates:
 
     A trigger asks only the fulfilments whose attribute holds (or, for a list,
     contains) the value it wants, in their order, never all of them. When a
-    value cannot be a key (a list, an object), every trigger asks all of them:
-    the index only narrows what :func:`_correlated` then checks.
+    value cannot be a key (a list, an object), every trigger asks all of them,
+    checked by :func:`_correlated`.
     """
 
     __slots__ = ("all", "by_value")
@@ -69,33 +73,46 @@ class _Candidates:
         self.all = fulfilments
         self.by_value = None if name is None else _by_value(fulfilments, name)
 
-    def asked(self, wanted: Any) -> Sequence[Event]:
-        """The fulfilments that may correlate with a trigger wanting *wanted* (in order)."""
+    def first_met(self, on: dt.date, keys: tuple[tuple[str, Any], ...]) -> Event | None:
+        """The earliest fulfilment dated *on* or later that correlates with *keys*."""
         by_value = self.by_value
-        if by_value is None:
-            return self.all
-        try:
-            return by_value.get(wanted, ())
-        except TypeError:  # a list or an object wanted: compared one by one
-            return self.all
+        asked = self.all
+        if by_value is not None and keys:
+            try:
+                asked = by_value.get(keys[0][1], ())
+            except TypeError:  # a list or an object wanted: compared one by one
+                pass
+            else:
+                if len(keys) == 1:  # the index holds exactly the events that correlate
+                    for f in asked:
+                        if f.date >= on:
+                            return f
+                    return None
+        for f in asked:
+            if f.date >= on and _correlated(f, keys):
+                return f
+        return None
 
 
 def _by_value(fulfilments: Sequence[Event], name: str) -> dict[Any, list[Event]] | None:
     """*fulfilments* by each value of their attribute *name* (each element of a list), in
-    order; None if a value cannot be a key."""
+    order: under a value, those :func:`_correlated` finds for it (a value unequal to
+    itself, NaN, correlates with nothing); None if a value cannot be a key."""
     by_value: dict[Any, list[Event]] = {}
     get = by_value.get
     try:
         for event in fulfilments:
             got = event.id if name == "id" else event.attrs.get(name)
             if not isinstance(got, list):
+                if got != got:  # noqa: PLR0124  (NaN: 'got != wanted' even for itself)
+                    continue
                 found = get(got)
                 if found is None:
                     by_value[got] = [event]
                 else:
                     found.append(event)
                 continue
-            for value in got:
+            for value in got:  # ('wanted in got': equal, or the same object)
                 found = get(value)
                 if found is None:
                     by_value[value] = [event]
@@ -178,48 +195,24 @@ def _instance(
     fulfilments: _Candidates,
     ctx: Context,
 ) -> Obligation:
-    opened = plan.opened.get(trigger) or plan.opened_by(trigger)
-    origin, deadline, notes, keys = opened
-    due = deadline.due if deadline is not None else None
-    met_by = None
-    on = trigger.date
-    if not keys:
-        for f in fulfilments.all:
-            if f.date >= on:
-                met_by = f
-                break
-    elif keys[0][1] is not None or len(keys) > 1:  # (a key wanting None correlates nothing)
-        for f in fulfilments.asked(keys[0][1]):
-            if f.date >= on and _correlated(f, keys):
-                met_by = f
-                break
-    owner = agency
-    if agency.active_to is not None and ceased_first(agency, met_by, due):
-        if successor is None:
-            why = lapse_phrase(agency)
-            return _build(plan, agency, trigger, origin, deadline, Status.NOT_APPLICABLE, None, why, notes)
-        owner = successor
-        notes += (transfer_phrase(agency, successor),)
-    status, why = ctx.settled(due, met_by)
-    return _build(plan, owner, trigger, origin, deadline, status, met_by, why, notes)
-
-
-def _build(
-    plan: _Plan,
-    owner: Agency,
-    trigger: Event,
-    origin: Phrase,
-    deadline: Deadline | None,
-    status: Status,
-    met_by: Event | None,
-    why: Phrase,
-    notes: tuple[Phrase, ...],
-) -> Obligation:
+    origin, deadline, notes, keys = plan.opened.get(trigger) or plan.opened_by(trigger)
     if deadline is None:
         steps: tuple[Step, ...] = ()
         due = None
     else:
         steps, due = deadline.steps, deadline.due
+    # A key wanting None correlates nothing (the note says why).
+    met_by = None if keys and keys[0][1] is None else fulfilments.first_met(trigger.date, keys)
+    owner = agency
+    if agency.active_to is not None and ceased_first(agency, met_by, due):
+        if successor is None:
+            status, why, met_by = Status.NOT_APPLICABLE, lapse_phrase(agency), None
+        else:
+            owner = successor
+            notes += (transfer_phrase(agency, successor),)
+            status, why = ctx.settled(due, met_by)
+    else:
+        status, why = ctx.settled(due, met_by)
     explanation = Explanation(plan.title, plan.basis, origin, steps, why, notes)
     satisfied = (met_by.id,) if met_by is not None else ()
     return Obligation(plan.rule.id, owner.id, None, trigger.id, trigger.date, due, status, satisfied, explanation)
