@@ -283,20 +283,25 @@ class Engine:
         )
         out: list[Obligation] = []
         valid = self.pack.valid
+        wanted = None if only is None else sorted(only)
         for i, rule in enumerate(self.pack.rules):
             evaluate = rule_kind(rule.kind).evaluate
-            for agency in self._applies[i] if only is None else self._bound(i, only):
-                first = max(d for d in (valid.from_, rule.active_from, agency.active_from) if d)
-                last = min(d for d in (valid.to, rule.active_to, agency.active_to, as_of) if d)
-                if first <= last:
-                    out.extend(evaluate(rule, i, agency, ctx, (first, last)))
+            # An agency counts from the latest start to the earliest end of the pack, the rule and itself.
+            first = max(d for d in (valid.from_, rule.active_from) if d)
+            last = min(d for d in (valid.to, rule.active_to, as_of) if d)
+            for agency in self._applies[i] if wanted is None else self._bound(i, wanted):
+                since, until = agency.active_from, agency.active_to
+                start = since if since is not None and since > first else first
+                end = until if until is not None and until < last else last
+                if start <= end:
+                    out.extend(evaluate(rule, i, agency, ctx, (start, end)))
         out.sort(key=Obligation.sort_key)
         return out
 
-    def _bound(self, rule: int, only: Collection[str]) -> list[Agency]:
-        """The agencies of *only* that rule number *rule* binds, in id order (as ``_applies``)."""
+    def _bound(self, rule: int, wanted: list[str]) -> list[Agency]:
+        """The agencies of *wanted* (sorted ids) that rule number *rule* binds, in id order (as ``_applies``)."""
         bound = self.bindings.applies[rule]
-        return [self.agencies[a] for a in sorted(only) if a in bound]
+        return [self.agencies[a] for a in wanted if a in bound]
 
 
 def compile_roles(rules: Sequence[RuleBase]) -> tuple[list[Pattern], list[list[Role]]]:

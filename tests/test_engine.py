@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 from builders import TEST_PACK, agency, d, evaluate, event, only
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hanchot.engine import Engine
 from hanchot.errors import RulePackError
@@ -68,6 +70,38 @@ def test_the_earliest_revision_naming_the_document_meets_it_among_odd_values() -
     assert (o.status, o.satisfied_by) == (Status.MET, (plain.id,))
     o = only(evaluate([COMMUNE], [later, mixed, odd, law], "2025-06-01"), "legal-update")
     assert (o.status, o.satisfied_by) == (Status.MET, (mixed.id,))
+
+
+_VALUES = st.sampled_from(["09/2025/TT-BKHCN", "01/2024/NĐ-CP", 1, 1.0, True, float("nan"), None, {"no": 1}])
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.one_of(_VALUES, st.lists(_VALUES, max_size=3))), max_size=8),
+       st.sampled_from(["09/2025/TT-BKHCN", 1]))
+def test_the_earliest_fulfilment_on_or_after_the_trigger_naming_its_value_meets_it(
+    revisions: list[tuple[int, Any]], wanted: Any
+) -> None:
+    """Plan 000 §IV.3 (legal-update): the duty opened by a law is met by the earliest process
+    revision, on or after the law, whose ``documents`` names the law's ``document`` -- the
+    same value, or a list holding it -- whatever else the revisions hold (numbers equal
+    to it, NaN, objects, nothing). The evaluator indexes the revisions by value; this holds
+    it to a plain scan of the rule's text."""
+    law = Event("law", "legal_document.effective", d("2025-01-31"), agency="c1", attrs={"document": wanted})
+    events = [
+        Event(f"r{i:02d}", "process.updated", d("2025-01-21") + dt.timedelta(days=day), agency="c1",
+              attrs={"documents": documents})
+        for i, (day, documents) in enumerate(revisions)
+    ]
+
+    def names(documents: Any) -> bool:
+        if isinstance(documents, list):
+            return any(v is wanted or v == wanted for v in documents)
+        return bool(documents == wanted)
+
+    meeting = sorted((e for e in events if e.date >= law.date and names(e.attrs["documents"])),
+                     key=lambda e: (e.date, e.id))
+    o = only(evaluate([COMMUNE], [law, *events], "2025-06-01"), "legal-update")
+    assert o.satisfied_by == ((meeting[0].id,) if meeting else ())
 
 
 def test_a_revision_before_the_law_does_not_meet_it() -> None:
@@ -311,3 +345,22 @@ def test_two_copies_of_an_id_naming_different_agencies_resolve_the_same_in_any_o
     first, second = evaluate(both, [one, two], "2025-12-31"), evaluate(both, [two, one], "2025-12-31")
     assert first == second
     assert only(first, "internal-audit", "c1", period="2025").satisfied_by == ("b",)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b"]), st.integers(0, 2), st.sampled_from(["c1", "c2"]),
+                          st.sampled_from(["x", "y"])), max_size=8))
+def test_an_agency_and_its_successor_events_come_in_the_order_of_event_sort_key(
+    copies: list[tuple[str, int, str, str]]
+) -> None:
+    """The evaluators merge an agency's events with its successor's in the one order results
+    follow (README: results do not depend on input order), even when two copies of one id,
+    kept for different agencies, share their date."""
+    from hanchot.obligations.context import in_order
+
+    events = [
+        Event(eid, "process.updated", d("2025-07-01") + dt.timedelta(days=day), agency=who, attrs={"process": p})
+        for eid, day, who, p in copies
+    ]
+    merged = in_order(list(events))
+    assert [e.sort_key() for e in merged] == sorted(e.sort_key() for e in events)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import pairwise
+from operator import attrgetter
 
 from hanchot.calendar import (
     CountingRules,
@@ -27,6 +29,7 @@ from hanchot.obligations.model import Phrase, Rendering, Said, Status
 from hanchot.rules.model import AnyRule, Due, FixedDue, RulePack
 
 ONE_DAY = dt.timedelta(days=1)
+_DATE_ID = attrgetter("date", "id")
 
 EventLookup = Callable[[str, int, str], Sequence[Event]]
 """(agency id, rule index, role) -> that agency's events in that role, sorted."""
@@ -44,6 +47,27 @@ class Context:
     _deadlines: dict[tuple[object, ...], Deadline] = field(default_factory=dict)
     memo: dict[tuple[object, ...], object] = field(default_factory=dict)
     """What an evaluator computes once per evaluation, not once per agency (keyed by the evaluator)."""
+    _words: dict[int, tuple[Phrase, Phrase]] = field(default_factory=dict)
+    _settled: dict[dt.date | None, tuple[Status, Phrase]] = field(default_factory=dict)
+
+    def wording(self, rule: AnyRule) -> tuple[Phrase, Phrase]:
+        """The rule's title and basis sentences, made once per evaluation and shared by its obligations."""
+        found = self._words.get(id(rule))  # the pack holds the rule: its id names it meanwhile
+        if found is None:
+            found = self._words[id(rule)] = (rule_title(rule), rule_basis(rule))
+        return found
+
+    def settled(self, due: dt.date | None, met_by: Event | None) -> tuple[Status, Phrase]:
+        """:func:`settle` and :func:`status_phrase` of a duty due *due* and met by *met_by*:
+        both follow from these two and the clock, so the unmet duties due on one day share them."""
+        if met_by is not None:  # (rarely shared: not worth a key)
+            status = settle(due, met_by.date, self.as_of)
+            return status, status_phrase(status, due, met_by, self.as_of)
+        found = self._settled.get(due)
+        if found is None:
+            status = settle(due, None, self.as_of)
+            found = self._settled[due] = (status, status_phrase(status, due, None, self.as_of))
+        return found
 
     def counted_due(
         self, start: dt.date, duration: Duration, count_first_day: bool, roll: Roll
@@ -137,53 +161,70 @@ def status_phrase(status: Status, due: dt.date | None, met_by: Event | None, as_
 class StatusSaid(Said):
     """Why an obligation has its status: the status and the dates and event behind it."""
 
-    __slots__ = ("as_of", "due", "met_id", "met_on", "status")
-    status: Status
-    due: dt.date | None
-    met_id: str | None
-    met_on: dt.date | None
-    as_of: dt.date
+    __slots__ = ("_said",)
+    _said: tuple[Status, dt.date | None, str | None, dt.date | None, dt.date]
 
     def __init__(
         self, status: Status, due: dt.date | None, met_id: str | None, met_on: dt.date | None, as_of: dt.date
     ) -> None:
-        setter = object.__setattr__
-        setter(self, "status", status)
-        setter(self, "due", due)
-        setter(self, "met_id", met_id)
-        setter(self, "met_on", met_on)
-        setter(self, "as_of", as_of)
+        object.__setattr__(self, "_said", (status, due, met_id, met_on, as_of))  # (one slot: made per obligation)
+
+    @property
+    def status(self) -> Status:
+        """The status."""
+        return self._said[0]
+
+    @property
+    def due(self) -> dt.date | None:
+        """The due date, if any."""
+        return self._said[1]
+
+    @property
+    def met_id(self) -> str | None:
+        """The id of the event that met the duty, if any."""
+        return self._said[2]
+
+    @property
+    def met_on(self) -> dt.date | None:
+        """The date of the event that met the duty, if any."""
+        return self._said[3]
+
+    @property
+    def as_of(self) -> dt.date:
+        """The evaluation date."""
+        return self._said[4]
 
     def _parts(self) -> tuple[object, ...]:
-        return (self.status, self.due, self.met_id, self.met_on, self.as_of)
+        return self._said
 
     def render(self, rendering: Rendering) -> str:
         """The sentence in ``rendering.lang``."""
-        vi, date, status = rendering.lang == "vi", rendering.date, self.status
+        vi, date = rendering.lang == "vi", rendering.date
+        status, due_on, met_id, met_on, as_of = self._said
         if status is Status.MET:
-            assert self.met_on is not None
-            d = date(self.met_on)
+            assert met_on is not None
+            d = date(met_on)
             if vi:
-                return f"Đã thực hiện: sự kiện {self.met_id} ngày {d}, đúng hạn."
-            return f"Met by event {self.met_id} on {d}, on time."
+                return f"Đã thực hiện: sự kiện {met_id} ngày {d}, đúng hạn."
+            return f"Met by event {met_id} on {d}, on time."
         if status is Status.MET_LATE:
-            assert self.met_on is not None and self.due is not None
-            late, d = (self.met_on - self.due).days, date(self.met_on)
+            assert met_on is not None and due_on is not None
+            late, d = (met_on - due_on).days, date(met_on)
             if vi:
-                return f"Thực hiện muộn: sự kiện {self.met_id} ngày {d}, chậm {late} ngày so với hạn."
-            return f"Met late by event {self.met_id} on {d}, {late} day(s) after the due date."
-        when = date(self.as_of)
+                return f"Thực hiện muộn: sự kiện {met_id} ngày {d}, chậm {late} ngày so với hạn."
+            return f"Met late by event {met_id} on {d}, {late} day(s) after the due date."
+        when = date(as_of)
         if status is Status.OVERDUE:
-            assert self.due is not None
-            days = (self.as_of - self.due).days
+            assert due_on is not None
+            days = (as_of - due_on).days
             if vi:
                 return f"Quá hạn: chưa có sự kiện đáp ứng tính đến {when} ({days} ngày sau hạn)."
             return f"Overdue: no fulfilling event as of {when} ({days} day(s) past due)."
-        if self.due is None:
+        if due_on is None:
             if vi:
                 return f"Đang mở: văn bản không quy định thời hạn; chưa thực hiện tính đến {when}."
             return f"Open: the text sets no deadline; not yet met as of {when}."
-        due = date(self.due)
+        due = date(due_on)
         if vi:
             return f"Đang mở: hạn {due}, chưa thực hiện tính đến {when}."
         return f"Open: due {due}, not yet met as of {when}."
@@ -316,6 +357,21 @@ def unborn_phrase(agency: Agency) -> Phrase:
         f"Không áp dụng: cơ quan bắt đầu hoạt động ngày {day}, sau thời hạn này.",
         f"Not applicable: the agency began on {day}, after this duty fell due.",
     )
+
+
+def in_order(events: list[Event]) -> list[Event]:
+    """*events* (an agency's and its successor's) sorted in place by :meth:`Event.sort_key`.
+
+    Sorted by (date, id) first, which is that order as long as no two different
+    copies share both (copies of one id kept for different agencies): then by the
+    whole key.
+    """
+    events.sort(key=_DATE_ID)
+    for before, after in pairwise(events):
+        if before is not after and before.date == after.date and before.id == after.id:
+            events.sort(key=Event.sort_key)
+            break
+    return events
 
 
 def successor_of(agency: Agency, rule: AnyRule, ctx: Context) -> Agency | None:

@@ -15,10 +15,6 @@ from hanchot.obligations.context import (
     Context,
     ceased_first,
     lapse_phrase,
-    rule_basis,
-    rule_title,
-    settle,
-    status_phrase,
     unborn_phrase,
 )
 from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
@@ -43,8 +39,7 @@ def evaluate_once(
     elif ceased_first(agency, met_by, due):
         status, why, met_by = Status.NOT_APPLICABLE, lapse_phrase(agency), None
     else:
-        status = settle(due, met_by.date if met_by else None, ctx.as_of)
-        why = status_phrase(status, due, met_by, ctx.as_of)
+        status, why = ctx.settled(due, met_by)
     if due is None:
         origin = Phrase(
             "Nhiệm vụ của kế hoạch, văn bản không ấn định thời hạn.",
@@ -62,9 +57,7 @@ def evaluate_once(
         due=due,
         status=status,
         satisfied_by=(met_by.id,) if met_by else (),
-        explanation=Explanation(
-            rule_title(rule), rule_basis(rule), origin, deadline.steps if deadline else (), why
-        ),
+        explanation=Explanation(*ctx.wording(rule), origin, deadline.steps if deadline else (), why),
     )
 
 

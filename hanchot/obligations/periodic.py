@@ -24,12 +24,9 @@ from hanchot.inputs.records import Agency, Event
 from hanchot.obligations.context import (
     Context,
     ceased_first,
+    in_order,
     lapse_phrase,
     periodic_duty,
-    rule_basis,
-    rule_title,
-    settle,
-    status_phrase,
     successor_of,
     transfer_phrase,
     unborn_phrase,
@@ -53,34 +50,118 @@ def evaluate_every(
     rule: EveryRule, index: int, agency: Agency, ctx: Context, bounds: tuple[dt.date, dt.date]
 ) -> Iterator[Obligation]:
     """Yield one obligation per period of *rule* within *bounds*."""
-    by_period: dict[Period, list[Event]] = {}
+    plan = _every_plan(rule, index, ctx)
+    slot_of = plan.slot_of
+    by_period: dict[int, list[Event]] = {}
     for event in ctx.events(agency.id, index, MATCH):
-        period = _period_of(event, rule)
-        if period is not None:
-            by_period.setdefault(period, []).append(event)
+        slot = slot_of(event)
+        if slot is not None:
+            found = by_period.get(slot)
+            if found is None:
+                by_period[slot] = [event]
+            else:
+                found.append(event)
     successor = successor_of(agency, rule, ctx)
     if successor is not None:
         for event in ctx.events(successor.id, index, MATCH):
-            period = _period_of(event, rule)
-            if period is not None and agency.active_to is not None and event.date > agency.active_to:
-                by_period.setdefault(period, []).append(event)
-    for period in periods_between(rule.period, *bounds):
-        opens = period.first_day
-        if rule.window is not None and rule.window.enforced:
-            opens = dt.date(period.first_day.year, rule.window.first_month, 1)
-            opens = max(opens, period.first_day)
-        if opens > ctx.as_of:
-            continue
-        events = sorted(by_period.get(period, ()), key=Event.sort_key)
-        deadline = ctx.period_due(rule.due, period)
-        met_by = events[rule.count - 1] if len(events) >= rule.count else None
-        need = Phrase(
-            f"{period.format('vi')}: cần ít nhất {rule.count} sự kiện, có {len(events)}.",
-            f"Period {period.format('en')}: needs at least {rule.count} event(s), has {len(events)}.",
-        )
-        yield _settle_period(
-            rule, agency, successor, period, opens, deadline, met_by, tuple(e.id for e in events), need, ctx
-        )
+            slot = slot_of(event)
+            if slot is not None and agency.active_to is not None and event.date > agency.active_to:
+                by_period.setdefault(slot, []).append(event)
+        for events in by_period.values():
+            in_order(events)
+    # (else each list is in the order of the index: Event.sort_key's, ids being unique per agency)
+    count = rule.count
+    none: list[Event] = []
+    for duty in plan.duties(bounds):
+        events = by_period.get(duty.slot, none)
+        met_by = events[count - 1] if len(events) >= count else None
+        need = plan.need(duty, len(events))
+        yield _settle(rule, agency, successor, duty, met_by, tuple([e.id for e in events]), need, ctx)
+
+
+class _Duty:
+    """One period's duty under a rule, alike for every agency: when it opens, its
+    deadline and the sentences that name it."""
+
+    __slots__ = ("deadline", "opens", "origin", "period", "slot", "text")
+
+    def __init__(self, period: Period, opens: dt.date, deadline: Deadline) -> None:
+        self.period, self.opens, self.deadline = period, opens, deadline
+        self.slot = _slot(period)
+        self.text = str(period)
+        self.origin = periodic_duty(period)
+
+
+def _slot(period: Period) -> int:
+    """A number for *period* among the periods of its kind (a cheap key)."""
+    return period.year * 12 + period.index
+
+
+class _EveryPlan:
+    """What an ``every`` rule's obligations share in one evaluation: the period of each
+    event date (or named period), each period's duty, each count's sentence."""
+
+    __slots__ = ("by_bounds", "ctx", "needs", "rule", "slots")
+
+    def __init__(self, rule: EveryRule, ctx: Context) -> None:
+        self.rule, self.ctx = rule, ctx
+        self.slots: dict[object, int | None] = {}
+        self.by_bounds: dict[tuple[dt.date, dt.date], list[_Duty]] = {}
+        self.needs: dict[tuple[int, int], Phrase] = {}
+
+    def slot_of(self, event: Event) -> int | None:
+        """The :func:`_slot` of the period *event* counts for (see :func:`_period_of`), or None."""
+        name = self.rule.period_attribute
+        if name is None:
+            key: object = event.date  # the period follows from the date alone
+        else:
+            named = event.attrs.get(name)
+            key = (named.__class__, named, event.date)  # (the class: 2025 and 2025.0 differ here)
+        try:
+            return self.slots[key]
+        except KeyError:
+            period = _period_of(event, self.rule)
+            found = self.slots[key] = None if period is None else _slot(period)
+            return found
+        except TypeError:  # a list or an object named: not a key
+            period = _period_of(event, self.rule)
+            return None if period is None else _slot(period)
+
+    def duties(self, bounds: tuple[dt.date, dt.date]) -> list[_Duty]:
+        """The duties of the periods within *bounds* that have opened as of the clock."""
+        found = self.by_bounds.get(bounds)
+        if found is None:
+            found = self.by_bounds[bounds] = []
+            rule, ctx = self.rule, self.ctx
+            for period in periods_between(rule.period, *bounds):
+                opens = period.first_day
+                if rule.window is not None and rule.window.enforced:
+                    opens = dt.date(period.first_day.year, rule.window.first_month, 1)
+                    opens = max(opens, period.first_day)
+                if opens <= ctx.as_of:
+                    found.append(_Duty(period, opens, ctx.period_due(rule.due, period)))
+        return found
+
+    def need(self, duty: _Duty, has: int) -> Phrase:
+        """The sentence "needs at least N event(s), has *has*" of *duty*'s period."""
+        key = (duty.slot, has)
+        found = self.needs.get(key)
+        if found is None:
+            period, count = duty.period, self.rule.count
+            found = self.needs[key] = Phrase(
+                f"{period.format('vi')}: cần ít nhất {count} sự kiện, có {has}.",
+                f"Period {period.format('en')}: needs at least {count} event(s), has {has}.",
+            )
+        return found
+
+
+def _every_plan(rule: EveryRule, index: int, ctx: Context) -> _EveryPlan:
+    """The rule's :class:`_EveryPlan`, made at its first agency of the evaluation."""
+    key = ("every", index)
+    found = ctx.memo.get(key)
+    if not isinstance(found, _EveryPlan):
+        found = ctx.memo[key] = _EveryPlan(rule, ctx)
+    return found
 
 
 def evaluate_coverage(
@@ -130,35 +211,49 @@ def _settle_period(
     need: Phrase,
     ctx: Context,
 ) -> Obligation:
-    due = deadline.due
-    owner, notes = agency, [need]
+    duty = _Duty(period, opens, deadline)
+    return _settle(rule, agency, successor, duty, met_by, tuple(satisfied), need, ctx)
+
+
+def _settle(
+    rule: EveryRule | CoverageRule,
+    agency: Agency,
+    successor: Agency | None,
+    duty: _Duty,
+    met_by: Event | None,
+    satisfied: tuple[str, ...],
+    need: Phrase,
+    ctx: Context,
+) -> Obligation:
+    """The obligation of *agency* (or its successor) for *duty*'s period, with its status."""
+    due = duty.deadline.due
+    owner = agency
+    notes: tuple[Phrase, ...] = (need,)
     if agency.active_from is not None and agency.active_from > due:
-        why = unborn_phrase(agency)
-        return _obligation(rule, agency, period, opens, deadline, Status.NOT_APPLICABLE, (), why, notes)
+        return _obligation(rule, agency, duty, Status.NOT_APPLICABLE, (), unborn_phrase(agency), notes, ctx)
     if ceased_first(agency, met_by, due):
         if successor is None:
-            status, why = Status.NOT_APPLICABLE, lapse_phrase(agency)
-            return _obligation(rule, agency, period, opens, deadline, status, (), why, notes)
+            return _obligation(rule, agency, duty, Status.NOT_APPLICABLE, (), lapse_phrase(agency), notes, ctx)
         owner = successor
-        notes.append(transfer_phrase(agency, successor))
-    status = settle(due, met_by.date if met_by else None, ctx.as_of)
-    why = status_phrase(status, due, met_by, ctx.as_of)
-    return _obligation(rule, owner, period, opens, deadline, status, tuple(satisfied), why, notes)
+        notes += (transfer_phrase(agency, successor),)
+    status, why = ctx.settled(due, met_by)
+    return _obligation(rule, owner, duty, status, satisfied, why, notes, ctx)
 
 
 def _obligation(
     rule: EveryRule | CoverageRule,
     owner: Agency,
-    period: Period,
-    opens: dt.date,
-    deadline: Deadline,
+    duty: _Duty,
     status: Status,
     satisfied: tuple[str, ...],
     why: Phrase,
-    notes: list[Phrase],
+    notes: tuple[Phrase, ...],
+    ctx: Context,
 ) -> Obligation:
-    explanation = Explanation(rule_title(rule), rule_basis(rule), periodic_duty(period), deadline.steps, why, tuple(notes))
-    return Obligation(rule.id, owner.id, str(period), None, opens, deadline.due, status, satisfied, explanation)
+    title, basis = ctx.wording(rule)
+    deadline = duty.deadline
+    explanation = Explanation(title, basis, duty.origin, deadline.steps, why, notes)
+    return Obligation(rule.id, owner.id, duty.text, None, duty.opens, deadline.due, status, satisfied, explanation)
 
 
 _PARSED: dict[str, Period | None] = {}

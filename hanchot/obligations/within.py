@@ -16,16 +16,14 @@ import datetime as dt
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from hanchot.calendar import Deadline, Step
 from hanchot.inputs.records import Agency, Event
 from hanchot.obligations.context import (
     Context,
     ceased_first,
+    in_order,
     lapse_phrase,
     opened_by,
-    rule_basis,
-    rule_title,
-    settle,
-    status_phrase,
     successor_of,
     transfer_phrase,
 )
@@ -41,127 +39,183 @@ def evaluate_within(
 ) -> Iterator[Obligation]:
     """Yield one obligation per trigger of *agency* dated within *bounds*."""
     first, last = bounds
-    triggers = [
-        t for t in ctx.events(agency.id, index, TRIGGER) if first <= t.date <= last and agency.is_active(t.date)
-    ]
+    triggers = ctx.events(agency.id, index, TRIGGER)
     if not triggers:
         return
-    fulfilments = list(ctx.events(agency.id, index, FULFILMENT))
+    if agency.is_active(first) and agency.is_active(last):  # (so on every day between)
+        triggers = [t for t in triggers if first <= t.date <= last]
+    else:
+        triggers = [t for t in triggers if first <= t.date <= last and agency.is_active(t.date)]
+    if not triggers:
+        return
+    plan = _plan(rule, index, ctx)
+    fulfilments: Sequence[Event] = ctx.events(agency.id, index, FULFILMENT)
     successor = successor_of(agency, rule, ctx)
     if successor is not None:
-        fulfilments += ctx.events(successor.id, index, FULFILMENT)
-        fulfilments.sort(key=Event.sort_key)
-    candidates = _Candidates(fulfilments, rule.correlate[0].fulfilment if rule.correlate else None)
+        fulfilments = in_order([*fulfilments, *ctx.events(successor.id, index, FULFILMENT)])
+    candidates = _Candidates(fulfilments, plan.name)
     for trigger in triggers:
-        yield _instance(rule, agency, successor, trigger, candidates, ctx)
+        yield _instance(plan, agency, successor, trigger, candidates, ctx)
 
 
 class _Candidates:
     """The fulfilments of one agency and rule, indexed by their first correlated attribute.
 
     A trigger asks only the fulfilments whose attribute holds (or, for a list,
-    contains) the value it wants, in their order, never all of them; a value
-    that cannot be a key (a list, an object) is always asked.
+    contains) the value it wants, in their order, never all of them. When a
+    value cannot be a key (a list, an object), every trigger asks all of them,
+    checked by :func:`_correlated`.
     """
 
-    __slots__ = ("all", "always", "by_value", "name")
+    __slots__ = ("all", "by_value")
 
     def __init__(self, fulfilments: Sequence[Event], name: str | None) -> None:
         self.all = fulfilments
-        self.name = name
-        self.by_value: dict[Any, list[int]] = {}
-        self.always: list[int] = []
-        if name is None:
-            return
-        for i, event in enumerate(fulfilments):
-            got = _value(event, name)
-            try:
-                if isinstance(got, list):
-                    for value in dict.fromkeys(got):
-                        self.by_value.setdefault(value, []).append(i)
-                else:
-                    self.by_value.setdefault(got, []).append(i)
-            except TypeError:  # an unhashable value: compared one by one
-                self.always.append(i)
+        self.by_value = None if name is None else _by_value(fulfilments, name)
 
-    def asked(self, wanted: Any) -> Sequence[Event]:
-        """The fulfilments that may correlate with a trigger wanting *wanted* (in order)."""
-        if self.name is None:
-            return self.all
-        try:
-            found = self.by_value.get(wanted, ())
-        except TypeError:  # a list or an object wanted: compared one by one
-            return self.all
-        picks = sorted({*found, *self.always}) if self.always else found
-        return [self.all[i] for i in picks]
+    def first_met(self, on: dt.date, keys: tuple[tuple[str, Any], ...]) -> Event | None:
+        """The earliest fulfilment dated *on* or later that correlates with *keys*."""
+        by_value = self.by_value
+        asked = self.all
+        if by_value is not None and keys:
+            try:
+                asked = by_value.get(keys[0][1], ())
+            except TypeError:  # a list or an object wanted: compared one by one
+                pass
+            else:
+                if len(keys) == 1:  # the index holds exactly the events that correlate
+                    for f in asked:
+                        if f.date >= on:
+                            return f
+                    return None
+        for f in asked:
+            if f.date >= on and _correlated(f, keys):
+                return f
+        return None
+
+
+def _by_value(fulfilments: Sequence[Event], name: str) -> dict[Any, list[Event]] | None:
+    """*fulfilments* by each value of their attribute *name* (each element of a list), in
+    order: under a value, those :func:`_correlated` finds for it (a value unequal to
+    itself, NaN, correlates with nothing); None if a value cannot be a key."""
+    by_value: dict[Any, list[Event]] = {}
+    get = by_value.get
+    try:
+        for event in fulfilments:
+            got = event.id if name == "id" else event.attrs.get(name)
+            if not isinstance(got, list):
+                if got != got:  # noqa: PLR0124  (NaN: 'got != wanted' even for itself)
+                    continue
+                found = get(got)
+                if found is None:
+                    by_value[got] = [event]
+                else:
+                    found.append(event)
+                continue
+            for value in got:  # ('wanted in got': equal, or the same object)
+                found = get(value)
+                if found is None:
+                    by_value[value] = [event]
+                elif found[-1] is not event:  # a value listed twice by one event
+                    found.append(event)
+    except TypeError:
+        return None
+    return by_value
+
+
+_Opened = tuple[Phrase, Deadline | None, tuple[Phrase, ...], tuple[tuple[str, Any], ...]]
+"""What a trigger opens: the sentence, the deadline, the notes so far, the correlation keys."""
+
+
+class _Plan:
+    """What a ``within`` rule's obligations share in one evaluation: its wording, its
+    fixed deadline, a deadline per trigger date, and what each trigger event opens
+    (a broadcast trigger opens the same duty for every agency it reaches)."""
+
+    __slots__ = ("basis", "ctx", "dues", "fixed", "name", "opened", "rule", "title")
+
+    def __init__(self, rule: WithinRule, ctx: Context) -> None:
+        self.rule, self.ctx = rule, ctx
+        self.title, self.basis = ctx.wording(rule)
+        self.fixed = ctx.fixed_due(rule.due) if rule.due is not None else None
+        self.name = rule.correlate[0].fulfilment if rule.correlate else None
+        self.dues: dict[dt.date, Deadline] = {}
+        self.opened: dict[Event, _Opened] = {}
+
+    def counted(self, start: dt.date) -> Deadline:
+        """The deadline counted by ``within`` from *start* (once per date)."""
+        found = self.dues.get(start)
+        if found is None:
+            rule = self.rule
+            assert rule.within is not None
+            found = self.dues[start] = self.ctx.counted_due(start, rule.within, rule.count_first_day, rule.roll)
+        return found
+
+    def opened_by(self, trigger: Event) -> _Opened:
+        """What *trigger* opens: its sentence, deadline, notes and correlation keys (once per event)."""
+        found = self.opened.get(trigger)
+        if found is None:
+            found = self.opened[trigger] = self._open(trigger)
+        return found
+
+    def _open(self, trigger: Event) -> _Opened:
+        rule, notes = self.rule, []
+        deadline = self.fixed
+        if deadline is not None and deadline.due < trigger.date:
+            notes.append(_after_fixed_date_phrase(deadline.due))
+            deadline = None
+        if deadline is None and rule.within is not None:
+            deadline = self.counted(trigger.date)
+        keys = tuple((c.fulfilment, _value(trigger, c.trigger)) for c in rule.correlate)
+        if any(value is None for _, value in keys):
+            missing = ", ".join(c.trigger for c in rule.correlate if _value(trigger, c.trigger) is None)
+            notes.append(
+                Phrase(
+                    f"Sự kiện khởi phát thiếu thuộc tính {missing} nên không thể đối chiếu.",
+                    f"The trigger lacks {missing}, so no event can be correlated with it.",
+                )
+            )
+        return opened_by(trigger), deadline, tuple(notes), keys
+
+
+def _plan(rule: WithinRule, index: int, ctx: Context) -> _Plan:
+    """The rule's :class:`_Plan`, made at its first agency of the evaluation."""
+    key = ("within", index)
+    found = ctx.memo.get(key)
+    if not isinstance(found, _Plan):
+        found = ctx.memo[key] = _Plan(rule, ctx)
+    return found
 
 
 def _instance(
-    rule: WithinRule,
+    plan: _Plan,
     agency: Agency,
     successor: Agency | None,
     trigger: Event,
     fulfilments: _Candidates,
     ctx: Context,
 ) -> Obligation:
-    notes: list[Phrase] = []
-    deadline = ctx.fixed_due(rule.due) if rule.due is not None else None
-    if deadline is not None and deadline.due < trigger.date:
-        notes.append(_after_fixed_date_phrase(deadline.due))
-        deadline = None
-    if deadline is None and rule.within is not None:
-        deadline = ctx.counted_due(trigger.date, rule.within, rule.count_first_day, rule.roll)
-    due = deadline.due if deadline else None
-    keys = [(c.fulfilment, _value(trigger, c.trigger)) for c in rule.correlate]
-    asked = fulfilments.asked(keys[0][1]) if keys else fulfilments.all
-    met_by = next((f for f in asked if f.date >= trigger.date and _correlated(f, keys)), None)
-    if any(value is None for _, value in keys):
-        missing = ", ".join(c.trigger for c in rule.correlate if _value(trigger, c.trigger) is None)
-        notes.append(
-            Phrase(
-                f"Sự kiện khởi phát thiếu thuộc tính {missing} nên không thể đối chiếu.",
-                f"The trigger lacks {missing}, so no event can be correlated with it.",
-            )
-        )
+    origin, deadline, notes, keys = plan.opened.get(trigger) or plan.opened_by(trigger)
+    if deadline is None:
+        steps: tuple[Step, ...] = ()
+        due = None
+    else:
+        steps, due = deadline.steps, deadline.due
+    # A key wanting None correlates nothing (the note says why).
+    met_by = None if keys and keys[0][1] is None else fulfilments.first_met(trigger.date, keys)
     owner = agency
-    if ceased_first(agency, met_by, due):
+    if agency.active_to is not None and ceased_first(agency, met_by, due):
         if successor is None:
-            return _build(rule, agency, trigger, deadline, Status.NOT_APPLICABLE, None, lapse_phrase(agency), notes)
-        owner = successor
-        notes.append(transfer_phrase(agency, successor))
-    status = settle(due, met_by.date if met_by else None, ctx.as_of)
-    return _build(rule, owner, trigger, deadline, status, met_by, status_phrase(status, due, met_by, ctx.as_of), notes)
-
-
-def _build(
-    rule: WithinRule,
-    owner: Agency,
-    trigger: Event,
-    deadline: Any,
-    status: Status,
-    met_by: Event | None,
-    why: Phrase,
-    notes: list[Phrase],
-) -> Obligation:
-    explanation = Explanation(
-        title=rule_title(rule),
-        basis=rule_basis(rule),
-        origin=opened_by(trigger),
-        due_steps=deadline.steps if deadline else (),
-        status=why,
-        notes=tuple(notes),
-    )
-    return Obligation(
-        rule=rule.id,
-        agency=owner.id,
-        period=None,
-        trigger=trigger.id,
-        opens=trigger.date,
-        due=deadline.due if deadline else None,
-        status=status,
-        satisfied_by=(met_by.id,) if met_by else (),
-        explanation=explanation,
-    )
+            status, why, met_by = Status.NOT_APPLICABLE, lapse_phrase(agency), None
+        else:
+            owner = successor
+            notes += (transfer_phrase(agency, successor),)
+            status, why = ctx.settled(due, met_by)
+    else:
+        status, why = ctx.settled(due, met_by)
+    explanation = Explanation(plan.title, plan.basis, origin, steps, why, notes)
+    satisfied = (met_by.id,) if met_by is not None else ()
+    return Obligation(plan.rule.id, owner.id, None, trigger.id, trigger.date, due, status, satisfied, explanation)
 
 
 def _after_fixed_date_phrase(fixed: dt.date) -> Phrase:
