@@ -256,21 +256,12 @@ def _obligation(
     return Obligation(rule.id, owner.id, duty.text, None, duty.opens, deadline.due, status, satisfied, explanation)
 
 
-_PARSED: dict[str, Period | None] = {}
-
-
 def _parsed_period(text: str) -> Period | None:
-    """``Period.parse(text)``, or None if it is not a period; cached (reports name few periods)."""
-    found = _PARSED.get(text, _PARSED)
-    if found is _PARSED:
-        if len(_PARSED) >= 4096:
-            _PARSED.clear()
-        try:
-            found = Period.parse(text)
-        except ValueError:
-            found = None
-        _PARSED[text] = found
-    return found  # type: ignore[return-value]
+    """``Period.parse(text)``, or None if it is not a period (the rule's plan keeps the answer per value)."""
+    try:
+        return Period.parse(text)
+    except ValueError:
+        return None
 
 
 def _period_of(event: Event, rule: EveryRule) -> Period | None:
