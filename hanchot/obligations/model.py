@@ -95,6 +95,14 @@ class Said(Phrase):
         return f"{type(self).__name__}{self._parts()!r}"
 
 
+class _Days(dict[dt.date, str]):
+    """Days as dd/mm/yyyy, each written once."""
+
+    def __missing__(self, day: dt.date) -> str:
+        found = self[day] = dmy_as_written(day)
+        return found
+
+
 class Rendering:
     """Explanations written in one language, each distinct text once: the steps
     of a shared deadline, a rule's title and basis, every date.
@@ -107,19 +115,13 @@ class Rendering:
         self.lang = lang
         self._vi = lang == "vi"
         self._basis_label = "Căn cứ" if self._vi else "Basis"
-        self._dates: dict[dt.date, str] = {}
+        self.date: Callable[[dt.date], str] = _Days().__getitem__
+        """*day* as dd/mm/yyyy, each day written once (a day met again is found without a Python call)."""
         self._steps: dict[int, tuple[tuple[Step, ...], list[str]]] = {}
         self._reused: dict[object, str] = {}
         self.fields: FieldWriter[str | None, list[str]] = FieldWriter(
             _as_is, _as_is, iso_day, _status_value, list, self.text, self.lines
         )
-
-    def date(self, day: dt.date) -> str:
-        """*day* as dd/mm/yyyy."""
-        found = self._dates.get(day)
-        if found is None:
-            found = self._dates[day] = dmy_as_written(day)
-        return found
 
     def text(self, wording: Phrase | str) -> str:
         """*wording* in this language."""
