@@ -15,7 +15,6 @@ import base64
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -27,6 +26,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from hanchot.batch.plan import Plan
@@ -438,14 +438,12 @@ def obligation_lines(fmt: str, lang: str) -> Callable[[Obligation], bytes]:
     a deadline's steps, a rule's basis) is rendered and encoded once, not per row."""
     if fmt == "csv":
         row = ObligationCsv(lang).values
-        buf = io.StringIO()
-        write_row = csv.writer(buf, lineterminator="\n").writerow
+        written: list[str] = []  # the csv writer writes each row in one call
+        write_row = csv.writer(SimpleNamespace(write=written.append), lineterminator="\n").writerow
 
         def csv_line(obligation: Obligation) -> bytes:
-            buf.seek(0)
-            buf.truncate()
             write_row(row(obligation))
-            return buf.getvalue().encode()
+            return written.pop().encode()
 
         return csv_line
     encoder = ObligationJson(lang)
