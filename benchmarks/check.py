@@ -8,9 +8,10 @@ Prints, for each repetition:
 1. **end to end**: ``hanchot check --format json --output FILE`` in a fresh
    process, wall seconds (the figure of the target, <= 3 s for 200,000 events);
 2. **phases**, in one process: read+store (``read_events`` into ``Engine.add``),
-   evaluate (``Engine.report``), render (``Report.to_dict``: the explanation
-   lines) and encode (:func:`hanchot.output.dump_json` to a file), with the
-   garbage collector paused as the command pauses it.
+   evaluate (``Engine.report``), and render+encode (:func:`hanchot.output.write_json`
+   to a file, what the command runs: the explanation lines rendered and the JSON
+   encoded as it is written), with the garbage collector paused as the command
+   pauses it.
 
 ``--compare TREE`` runs the end-to-end command from another source tree too
 (e.g. ``git archive main | tar -x -C /tmp/main``), alternating A and B, so that
@@ -37,7 +38,7 @@ import cProfile, gc, io, json, pstats, sys, time
 import datetime as dt
 from hanchot.engine import Engine
 from hanchot.inputs import read_agencies, read_events
-from hanchot.output import dump_json
+from hanchot.output import write_json
 pack, agencies, events, as_of, out, lang, profile = sys.argv[1:8]
 gc.disable()  # as hanchot check does while it runs
 prof = cProfile.Profile() if profile == "1" else None
@@ -50,17 +51,15 @@ for e in read_events([events]):
 t.append(time.perf_counter())
 report = engine.report(dt.date.fromisoformat(as_of))
 t.append(time.perf_counter())
-data = report.to_dict(lang)
-t.append(time.perf_counter())
 with open(out, "w", encoding="utf-8", newline="") as fh:
-    dump_json(data, fh)
+    write_json(report, fh, lang)
 t.append(time.perf_counter())
 if prof:
     prof.disable()
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(25)
     sys.stderr.write(buf.getvalue())
-names = ("read+store", "evaluate", "render", "encode")
+names = ("read+store", "evaluate", "render+encode")
 print(json.dumps({"phases": dict(zip(names, (b - a for a, b in zip(t, t[1:])))),
                   "obligations": len(report.obligations), "violations": len(report.violations)}))
 """

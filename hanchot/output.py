@@ -8,13 +8,28 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as dt
+import io
 import json
+import operator
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
-from typing import Any, BinaryIO, TextIO
+from typing import Any, BinaryIO, TextIO, TypeVar
 
-from hanchot.obligations.model import Obligation, Rendering, Report
+from hanchot.calendar import Step
+from hanchot.obligations.model import (
+    OBLIGATION_FIELDS,
+    Explanation,
+    FieldWriter,
+    Obligation,
+    Phrase,
+    Rendering,
+    Report,
+    Said,
+    explanation_lines,
+    obligation_fields,
+)
 
 orjson: ModuleType | None
 try:  # optional (``pip install hanchot[fast]``): the same bytes, encoded in C
@@ -25,8 +40,68 @@ except ImportError:  # pragma: no cover - the test that hides orjson runs this p
 CSV_FIELDS = ("agency", "rule", "period", "trigger", "opens", "due", "status", "satisfied_by", "basis", "explanation")
 
 def write_json(report: Report, out: TextIO, lang: str = "en") -> None:
-    """The report as one JSON document (sorted, UTF-8, indented)."""
-    dump_json(report.to_dict(lang), out)
+    """The report as one JSON document (sorted, UTF-8, indented):
+    ``dump_json(report.to_dict(lang), out)`` byte for byte, each obligation
+    encoded by :class:`ObligationJson` as it is written (no mapping per obligation)."""
+    text = io.StringIO()
+    dump_json(report.document([]), text)
+    head, tail = _split_at_obligations(text.getvalue())
+    out.write(head)
+    if not report.obligations:
+        out.write("[]")
+    else:
+        out.write("[")
+        _write_blocks(report.obligations, out, lang)
+        out.write("\n  ]")
+    out.write(tail)
+
+
+# Where the obligations go in the indented document: a key of the top mapping (a
+# newline is always escaped inside a JSON string, so this text is found nowhere else).
+_OBLIGATIONS_KEY = '\n  "obligations": '
+
+
+def _split_at_obligations(document: str) -> tuple[str, str]:
+    """The document around its empty list of obligations."""
+    at = document.index(_OBLIGATIONS_KEY + "[]") + len(_OBLIGATIONS_KEY)
+    return document[:at], document[at + 2 :]
+
+
+_BLOCKS_AT_ONCE = 2048  # obligations encoded per write
+
+
+def _write_blocks(obligations: Iterable[Obligation], out: TextIO, lang: str) -> None:
+    """The obligations of a report as the items of its indented list, each on new lines."""
+    encoder = ObligationJson(lang, indent="    ")
+    binary = _utf8_bytes_under(out)
+    pending: list[bytes] = []
+    first = True
+    for o in obligations:
+        try:
+            block = encoder.encode(o)
+        except (TypeError, UnicodeError):  # what orjson refuses: the standard library writes it, as text
+            _flush_blocks(pending, out, binary)
+            data = json.dumps(o.to_dict(lang, encoder.rendering), ensure_ascii=False, indent=2)
+            out.write(("\n    " if first else ",\n    ") + data.replace("\n", "\n    "))
+        else:
+            pending += (b"\n    " if first else b",\n    ", block)
+            if len(pending) >= _BLOCKS_AT_ONCE:
+                _flush_blocks(pending, out, binary)
+        first = False
+    _flush_blocks(pending, out, binary)
+
+
+def _flush_blocks(pending: list[bytes], out: TextIO, binary: BinaryIO | None) -> None:
+    """Write the encoded blocks *pending* (then empty it), as bytes where the file takes them."""
+    if not pending:
+        return
+    chunk = b"".join(pending)
+    pending.clear()
+    if binary is None:
+        out.write(chunk.decode())
+    else:
+        out.flush()  # text already written comes first
+        binary.write(chunk)
 
 
 def dump_json(data: Any, out: TextIO) -> None:
@@ -70,21 +145,176 @@ def _utf8_bytes_under(out: TextIO) -> BinaryIO | None:
     return buffer  # type: ignore[no-any-return]
 
 
+_standard_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def standard_json(value: str | None) -> bytes:
+    """*value* as JSON in UTF-8, as ``json.dumps(value, ensure_ascii=False)`` writes it."""
+    return _standard_encode(value).encode()
+
+
+class ObligationJson:
+    """Obligations encoded as JSON, the bytes ``json.dumps(o.to_dict(lang),
+    ensure_ascii=False)`` writes (*indent* None: one line, the separators
+    ``", "`` and ``": "``) or, with *indent* the indentation of the
+    obligation's line, its ``indent=2`` block inside a report.
+
+    What the fields hold is :func:`~hanchot.obligations.model.obligation_fields`'s
+    and each value is the :class:`~hanchot.obligations.model.Rendering`'s; this
+    class only encodes them, each repeated one once (a rule, an agency, a date,
+    a rule's title and basis, a deadline's steps): one encoder per output.
+    Text is encoded by orjson when it is installed (the same bytes, a test
+    says); a text orjson refuses (a lone surrogate) raises ``TypeError``, for
+    the caller to write that obligation the standard way.
+    """
+
+    def __init__(self, lang: str, indent: str | None = None) -> None:
+        self.rendering = Rendering(lang)
+        self._layout, opening, comma, closing = _layout(indent)
+        dumps: Callable[[str | None], bytes] = orjson.dumps if orjson is not None else standard_json
+        plain = self.rendering.fields
+        text = _encoded_text(self.rendering, dumps)
+        basis_line = _encoded_basis_line(self.rendering, dumps)
+        steps = _encoded_steps(self.rendering, dumps)
+
+        def ids(values: tuple[str, ...]) -> bytes:
+            return opening + comma.join(map(dumps, values)) + closing if values else b"[]"
+
+        def explanation(why: Explanation) -> bytes:
+            lines: list[bytes] = explanation_lines(why, text, basis_line, steps)
+            return opening + comma.join(lines) + closing
+
+        self._fields = FieldWriter(
+            _memo(plain.name, dumps), dumps, _memo(plain.day, dumps), _memo(plain.status, dumps), ids, text, explanation
+        )
+
+    def encode(self, o: Obligation) -> bytes:
+        """*o* as one JSON object (no newline after it)."""
+        return self._layout % obligation_fields(o, self._fields)
+
+
+K = TypeVar("K")
+
+
+class _Memo(dict[K, bytes]):
+    """``dumps(value(key))`` by key, computed once: ``memo.__getitem__`` is the function
+    (a key already met is found without a Python call)."""
+
+    def __init__(self, value: Callable[[K], str | None], dumps: Callable[[str | None], bytes]) -> None:
+        super().__init__()
+        self._value, self._dumps = value, dumps
+
+    def __missing__(self, key: K) -> bytes:
+        found = self[key] = self._dumps(self._value(key))
+        return found
+
+
+def _memo(value: Callable[[K], str | None], dumps: Callable[[str | None], bytes]) -> Callable[[K], bytes]:
+    """``dumps(value(key))``, computed once per key."""
+    return _Memo(value, dumps).__getitem__
+
+
+def _encoded_text(rendering: Rendering, dumps: Callable[[str | None], bytes]) -> Callable[[Phrase | str], bytes]:
+    """A text as *rendering* writes it, encoded; once when it is repeated (a sentence
+    with a reuse key, or a plain text: a note), each time when it is not (the
+    sentences of one obligation: its trigger, its status)."""
+    said, plain = rendering.text, _memo(rendering.text, dumps)
+    reused: dict[object, bytes] = {}
+    get = reused.get
+
+    def text(wording: Phrase | str) -> bytes:
+        if isinstance(wording, Said):
+            key = wording.reuse_key
+            if key is None:
+                return dumps(wording.render(rendering))  # what rendering.text does with it, one call less
+            found = get(key)
+            if found is None:
+                found = reused[key] = dumps(said(wording))
+            return found
+        return plain(wording)
+
+    return text
+
+
+def _encoded_basis_line(rendering: Rendering, dumps: Callable[[str | None], bytes]) -> Callable[[Phrase | str], bytes]:
+    """The explanation's line of a legal basis, encoded once per basis (by its reuse key, or its text)."""
+    known: dict[object, bytes] = {}
+
+    def basis_line(basis: Phrase | str) -> bytes:
+        key = basis.reuse_key if isinstance(basis, Said) else None
+        if key is None:
+            key = rendering.text(basis)
+        found = known.get(key)
+        if found is None:
+            found = known[key] = dumps(rendering.basis_line(basis))
+        return found
+
+    return basis_line
+
+
+def _encoded_steps(rendering: Rendering, dumps: Callable[[str | None], bytes]) -> Callable[[tuple[Step, ...]], list[bytes]]:
+    """A deadline's lines, encoded once per deadline (deadlines are shared: keyed by
+    identity, the tuple kept with its lines so that its id is not reused meanwhile)."""
+    known: dict[int, tuple[tuple[Step, ...], list[bytes]]] = {}
+
+    def steps(deadline: tuple[Step, ...]) -> list[bytes]:
+        found = known.get(id(deadline))
+        if found is None or found[0] is not deadline:
+            found = known[id(deadline)] = (deadline, [dumps(line) for line in rendering.steps(deadline)])
+        return found[1]
+
+    return steps
+
+
+def _layout(indent: str | None) -> tuple[bytes, bytes, bytes, bytes]:
+    """The object's template (a ``%b`` per field) and how a non-empty list opens, separates
+    and closes: on one line, or as ``json.dumps(indent=2)`` writes it at *indent*."""
+    keys = [json.dumps(name).encode() + b": %b" for name in OBLIGATION_FIELDS]
+    if indent is None:
+        return b"{" + b", ".join(keys) + b"}", b"[", b", ", b"]"
+    field, item = ("\n" + indent + "  ").encode(), ("\n" + indent + "    ").encode()
+    layout = b"{" + field + (b"," + field).join(keys) + ("\n" + indent + "}").encode()
+    return layout, b"[" + item, b"," + item, field + b"]"
+
+
+class ObligationCsv:
+    """Obligations as the rows of the CSV output, in the order of :data:`CSV_FIELDS`:
+    the values of :class:`~hanchot.obligations.model.Rendering`, ``""`` for nothing,
+    event ids joined by ``;`` and explanation lines by `` | ``. One per output, so
+    that each distinct explanation text is written once."""
+
+    def __init__(self, lang: str, rendering: Rendering | None = None) -> None:
+        self.rendering = rendering if rendering is not None and rendering.lang == lang else Rendering(lang)
+        plain = self.rendering.fields
+        lines = self.rendering.lines
+
+        def blank(value: str | None) -> str:
+            return "" if value is None else value
+
+        def day(value: dt.date | None) -> str:
+            return blank(plain.day(value))
+
+        def explanation(why: Explanation) -> str:
+            return " | ".join(lines(why))
+
+        self._fields = FieldWriter(blank, blank, day, plain.status, ";".join, plain.text, explanation)
+
+    def values(self, o: Obligation) -> tuple[str, ...]:
+        """*o*'s row: its values in the order of :data:`CSV_FIELDS`."""
+        return _CSV_ORDER(obligation_fields(o, self._fields))  # type: ignore[no-any-return]
+
+
+_CSV_ORDER = operator.itemgetter(*(OBLIGATION_FIELDS.index(name) for name in CSV_FIELDS))
+
+
 def obligation_row(obligation: Obligation, lang: str = "en", rendering: Rendering | None = None) -> dict[str, str]:
     """One obligation as a flat CSV row (*rendering*: shared by the rows of one output,
     so that each distinct explanation text is written once)."""
-    data = obligation.to_dict(lang, rendering)
-    row = {k: "" if data[k] is None else str(data[k]) for k in CSV_FIELDS if k not in ("satisfied_by", "explanation")}
-    row["satisfied_by"] = ";".join(obligation.satisfied_by)
-    row["explanation"] = " | ".join(data["explanation"])
-    return row
+    return dict(zip(CSV_FIELDS, ObligationCsv(lang, rendering).values(obligation)))
 
 
 def write_csv(obligations: Iterable[Obligation], out: TextIO, lang: str = "en") -> None:
     """Obligations as CSV with a header row."""
-    writer = csv.DictWriter(out, fieldnames=CSV_FIELDS, lineterminator="\n")
-    writer.writeheader()
-    rendering = Rendering(lang)
-    for obligation in obligations:
-        writer.writerow(obligation_row(obligation, lang, rendering))
-
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_FIELDS)
+    writer.writerows(map(ObligationCsv(lang).values, obligations))

@@ -15,7 +15,6 @@ import base64
 import csv
 import datetime as dt
 import hashlib
-import io
 import json
 import os
 import pickle
@@ -27,6 +26,7 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
 from hanchot.batch.plan import Plan
@@ -55,8 +55,8 @@ from hanchot.inputs.lines import Conflict, Rejection, common_fields, event_of, p
 from hanchot.inputs.records import Event
 from hanchot.inputs.vocabulary import TYPED
 from hanchot.ledger import Ledger, visibility
-from hanchot.obligations.model import Obligation, Rendering
-from hanchot.output import obligation_row
+from hanchot.obligations.model import Obligation, Status
+from hanchot.output import ObligationCsv, ObligationJson
 from hanchot.rules.matcher import compile_pattern
 from hanchot.rules.model import RulePack
 
@@ -433,22 +433,36 @@ def _report_crossings(out: PartitionResult, ledger: Ledger, plan: Plan, digest: 
             arr.tofile(fh)
 
 
-def obligation_line(obligation: Obligation, fmt: str, lang: str, rendering: Rendering | None = None) -> bytes:
-    """One obligation in the output format (parquet parts are JSON lines).
-
-    *rendering*: shared by the obligations of a partition, so that each distinct
-    text (a date, a deadline's steps, a rule's basis) is written once, not per row.
-    """
+def obligation_lines(fmt: str, lang: str) -> Callable[[Obligation], bytes]:
+    """How each obligation of a partition is written in the output format (parquet parts
+    are JSON lines): one writer for the partition, so that each distinct text (a date,
+    a deadline's steps, a rule's basis) is rendered and encoded once, not per row."""
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.DictWriter(buf, fieldnames=CSV_FIELDS, lineterminator="\n")
-        writer.writerow(obligation_row(obligation, lang, rendering))
-        return buf.getvalue().encode()
-    return _encode_line(obligation.to_dict(lang, rendering)).encode() + b"\n"
+        row = ObligationCsv(lang).values
+        written: list[str] = []  # the csv writer writes each row in one call
+        write_row = csv.writer(SimpleNamespace(write=written.append), lineterminator="\n").writerow
+
+        def csv_line(obligation: Obligation) -> bytes:
+            write_row(row(obligation))
+            return written.pop().encode()
+
+        return csv_line
+    encoder = ObligationJson(lang)
+    encode = encoder.encode
+
+    def json_line(obligation: Obligation) -> bytes:
+        try:
+            return encode(obligation) + b"\n"
+        except TypeError:  # what orjson refuses (a lone surrogate): the standard encoder's bytes, or its error
+            return _encode_line(obligation.to_dict(lang, encoder.rendering)).encode() + b"\n"
+
+    return json_line
 
 
 # json.dumps(..., ensure_ascii=False) builds an encoder per call; this is the same encoder, built once.
 _encode_line = json.JSONEncoder(ensure_ascii=False).encode
+
+_VIOLATION = {status: status.is_violation for status in Status}
 
 
 def _write_parts(
@@ -456,32 +470,43 @@ def _write_parts(
 ) -> None:
     base = partition_base(config.spill_dir, task.partition, task.attempt)
     out.obligations_file, out.violations_file = base + ".obligations", base + ".violations"
-    status: Counter[str] = Counter()
-    by_rule: dict[str, Counter[str]] = {}
-    by_level: dict[str, Counter[str]] = {}
+    counts: Counter[tuple[str, str, Status]] = Counter()  # (rule, agency level, status)
     seen: Counter[tuple[str, ...]] = Counter()
-    rendering = Rendering(config.lang)
+    line_of = obligation_lines(config.format, config.lang)
+    violation = _VIOLATION
     with open(out.obligations_file, "wb") as fo, open(out.violations_file, "wb") as fv:
-        current, o0, v0 = None, 0, 0
+        current, level, o0, v0 = None, "", 0, 0
         for o in obligations:
             if o.agency != current:
                 if current is not None:
                     out.runs.append(AgencyRun(current, o0, fo.tell(), v0, fv.tell()))
-                current, o0, v0 = o.agency, fo.tell(), fv.tell()
-            line = obligation_line(o, config.format, config.lang, rendering)
+                current, level, o0, v0 = o.agency, agencies[o.agency].level, fo.tell(), fv.tell()
+            line = line_of(o)
             fo.write(line)
-            s = o.status.value
-            status[s] += 1
-            by_rule.setdefault(o.rule, Counter())[s] += 1
-            by_level.setdefault(agencies[o.agency].level, Counter())[s] += 1
-            if o.is_violation:
+            status = o.status
+            counts[o.rule, level, status] += 1
+            if violation[status]:
                 fv.write(line)
                 key = (o.agency, o.rule, o.period or "", o.trigger or "", o.opens.isoformat())
                 seen[key] += 1  # duties passed on by two merged agencies share the rest of the key
-                out.violations.append(ViolationKey(*key, seen[key], s))
+                out.violations.append(ViolationKey(*key, seen[key], status.value))
         if current is not None:
             out.runs.append(AgencyRun(current, o0, fo.tell(), v0, fv.tell()))
-    out.by_status = dict(status)
+    _count_parts(out, counts)
+
+
+def _count_parts(out: PartitionResult, counts: Counter[tuple[str, str, Status]]) -> None:
+    """The partition's obligations by status, by rule and by agency level (keys in the
+    order they first occur, as counting row by row gives them)."""
+    by_status: Counter[str] = Counter()
+    by_rule: dict[str, Counter[str]] = {}
+    by_level: dict[str, Counter[str]] = {}
+    for (rule, level, status), n in counts.items():
+        s = status.value
+        by_status[s] += n
+        by_rule.setdefault(rule, Counter())[s] += n
+        by_level.setdefault(level, Counter())[s] += n
+    out.by_status = dict(by_status)
     out.by_rule = {k: dict(v) for k, v in by_rule.items()}
     out.by_level = {k: dict(v) for k, v in by_level.items()}
 

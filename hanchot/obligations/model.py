@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from hanchot.calendar import Step, dmy_as_written
 from hanchot.text import Text
@@ -94,37 +95,51 @@ class Said(Phrase):
         return f"{type(self).__name__}{self._parts()!r}"
 
 
+class _Days(dict[dt.date, str]):
+    """Days as dd/mm/yyyy, each written once."""
+
+    def __missing__(self, day: dt.date) -> str:
+        found = self[day] = dmy_as_written(day)
+        return found
+
+
 class Rendering:
     """Explanations written in one language, each distinct text once: the steps
-    of a shared deadline, a rule's title and basis, every date."""
+    of a shared deadline, a rule's title and basis, every date.
+
+    :attr:`fields` writes an obligation's fields as the plain values (text,
+    ``None``, lists) that :meth:`Obligation.to_dict` holds.
+    """
 
     def __init__(self, lang: str) -> None:
         self.lang = lang
         self._vi = lang == "vi"
-        self._dates: dict[dt.date, str] = {}
+        self._basis_label = "Căn cứ" if self._vi else "Basis"
+        self.date: Callable[[dt.date], str] = _Days().__getitem__
+        """*day* as dd/mm/yyyy, each day written once (a day met again is found without a Python call)."""
         self._steps: dict[int, tuple[tuple[Step, ...], list[str]]] = {}
         self._reused: dict[object, str] = {}
-
-    def date(self, day: dt.date) -> str:
-        """*day* as dd/mm/yyyy."""
-        found = self._dates.get(day)
-        if found is None:
-            found = self._dates[day] = dmy_as_written(day)
-        return found
+        self.fields: FieldWriter[str | None, list[str]] = FieldWriter(
+            _as_is, _as_is, iso_day, _status_value, list, self.text, self.lines
+        )
 
     def text(self, wording: Phrase | str) -> str:
         """*wording* in this language."""
+        if isinstance(wording, Said):
+            key = wording.reuse_key
+            if key is None:
+                return wording.render(self)
+            found = self._reused.get(key)
+            if found is None:
+                found = self._reused[key] = wording.render(self)
+            return found
         if isinstance(wording, str):
             return wording
-        if not isinstance(wording, Said):
-            return wording.vi if self._vi else wording.en
-        key = wording.reuse_key
-        if key is None:
-            return wording.render(self)
-        found = self._reused.get(key)
-        if found is None:
-            found = self._reused[key] = wording.render(self)
-        return found
+        return wording.vi if self._vi else wording.en
+
+    def basis_line(self, basis: Phrase | str) -> str:
+        """The explanation's line of the legal basis *basis*."""
+        return f"{self._basis_label}: {self.text(basis)}"
 
     def steps(self, steps: tuple[Step, ...]) -> list[str]:
         """The lines of a deadline's steps; deadlines are shared, so keyed by identity
@@ -140,13 +155,84 @@ class Rendering:
 
     def lines(self, explanation: Explanation) -> list[str]:
         """*explanation* as readable lines."""
-        text = self.text
-        basis = "Căn cứ" if self._vi else "Basis"
-        out = [text(explanation.title), f"{basis}: {text(explanation.basis_wording)}", text(explanation.origin)]
-        out += self.steps(explanation.due_steps)
-        out += [text(n) for n in explanation.notes]
-        out.append(text(explanation.status))
-        return out
+        return explanation_lines(explanation, self.text, self.basis_line, self.steps)
+
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+
+def explanation_lines(
+    explanation: Explanation,
+    text: Callable[[Phrase | str], T],
+    basis_line: Callable[[Phrase | str], T],
+    steps: Callable[[tuple[Step, ...]], list[T]],
+) -> list[T]:
+    """The lines of *explanation* in their order — title, basis, origin, the deadline's
+    steps, notes, status — each written by the given functions (text or encoded text)."""
+    out = [text(explanation.title), basis_line(explanation.basis_wording), text(explanation.origin)]
+    out += steps(explanation.due_steps)
+    for note in explanation.notes:
+        out.append(text(note))
+    out.append(text(explanation.status))
+    return out
+
+
+class FieldWriter(NamedTuple, Generic[T, U]):
+    """How each kind of field of an obligation is written: as the plain values of
+    :meth:`Obligation.to_dict` (:meth:`Rendering.fields`) or as encoded JSON
+    (:class:`hanchot.output.ObligationJson`). Plain functions, called per row."""
+
+    name: Callable[[str | None], T]
+    """An id or code often repeated (a rule, an agency, a period), or None."""
+    unique: Callable[[str | None], T]
+    """An id seldom repeated (a trigger), or None."""
+    day: Callable[[dt.date | None], T]
+    """A date, or None."""
+    status: Callable[[Status], T]
+    """A status."""
+    ids: Callable[[tuple[str, ...]], U]
+    """A list of event ids."""
+    text: Callable[[Phrase | str], T]
+    """A text in the writer's language."""
+    explanation: Callable[[Explanation], U]
+    """The explanation's lines."""
+
+
+OBLIGATION_FIELDS = ("rule", "agency", "period", "trigger", "opens", "due", "status", "satisfied_by", "basis", "explanation")
+"""The fields of an obligation in the output formats, in their order."""
+
+
+def obligation_fields(o: Obligation, write: FieldWriter[T, U]) -> tuple[T, T, T, T, T, T, T, U, T, U]:
+    """The values of :data:`OBLIGATION_FIELDS` for *o*, each written by *write*: the one
+    place that says what each field of the output holds."""
+    name, unique, day, status, ids, text, explanation = write
+    why = o.explanation
+    return (
+        name(o.rule),
+        name(o.agency),
+        name(o.period),
+        unique(o.trigger),
+        day(o.opens),
+        day(o.due),
+        status(o.status),
+        ids(o.satisfied_by),
+        text(why.basis_wording),
+        explanation(why),
+    )
+
+
+def iso_day(day: dt.date | None) -> str | None:
+    """A date of the output (opening, due date): ISO 8601, or None."""
+    return day.isoformat() if day is not None else None
+
+
+def _as_is(value: str | None) -> str | None:
+    return value
+
+
+def _status_value(status: Status) -> str:
+    return status.value
 
 
 class Explanation:
@@ -156,10 +242,11 @@ class Explanation:
     them. Immutable; equal when the parts are.
     """
 
-    __slots__ = ("_basis", "due_steps", "notes", "origin", "status", "title")
+    __slots__ = ("basis_wording", "due_steps", "notes", "origin", "status", "title")
 
     title: Phrase
-    _basis: str | Phrase
+    basis_wording: str | Phrase
+    """The legal basis as held (written on access)."""
     origin: Phrase
     """What opened it: the trigger event, or the period or milestone."""
     due_steps: tuple[Step, ...]
@@ -177,7 +264,7 @@ class Explanation:
     ) -> None:
         setter = object.__setattr__
         setter(self, "title", title)
-        setter(self, "_basis", basis)
+        setter(self, "basis_wording", basis)
         setter(self, "origin", origin)
         setter(self, "due_steps", due_steps)
         setter(self, "status", status)
@@ -186,19 +273,15 @@ class Explanation:
     @property
     def basis(self) -> str:
         """The legal basis, every citation joined."""
-        return self._basis if isinstance(self._basis, str) else self._basis.get("en")
-
-    @property
-    def basis_wording(self) -> str | Phrase:
-        """The legal basis as held (written on access)."""
-        return self._basis
+        basis = self.basis_wording
+        return basis if isinstance(basis, str) else basis.get("en")
 
     def lines(self, lang: str = "en") -> list[str]:
         """The explanation as readable lines in *lang*."""
         return Rendering(lang).lines(self)
 
     def _parts(self) -> tuple[object, ...]:
-        return (self.title, self._basis, self.origin, self.due_steps, self.status, self.notes)
+        return (self.title, self.basis_wording, self.origin, self.due_steps, self.status, self.notes)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"Explanation is immutable: cannot set {name!r}")
@@ -247,19 +330,7 @@ class Obligation:
         """The instance in the JSON output format (*rendering*: shared by a report's
         obligations, so each distinct text is written once)."""
         rendering = rendering if rendering is not None and rendering.lang == lang else Rendering(lang)
-        explanation = self.explanation
-        return {
-            "rule": self.rule,
-            "agency": self.agency,
-            "period": self.period,
-            "trigger": self.trigger,
-            "opens": self.opens.isoformat(),
-            "due": self.due.isoformat() if self.due else None,
-            "status": self.status.value,
-            "satisfied_by": list(self.satisfied_by),
-            "basis": rendering.text(explanation.basis_wording),
-            "explanation": rendering.lines(explanation),
-        }
+        return dict(zip(OBLIGATION_FIELDS, obligation_fields(self, rendering.fields)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -316,12 +387,17 @@ class Report:
 
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The report in the JSON output format (deterministic order)."""
+        rendering = Rendering(lang)
+        return self.document([o.to_dict(lang, rendering) for o in self.obligations])
+
+    def document(self, obligations: list[Any]) -> dict[str, Any]:
+        """The report in the JSON output format with *obligations* standing for its
+        obligations (:func:`hanchot.output.write_json` encodes them as it writes)."""
         out: dict[str, Any] = {"pack": self.pack, "as_of": self.as_of.isoformat()}
         if self.known_at is not None:
             out["known_at"] = self.known_at.isoformat()
         out["input"] = self.input.to_dict()
-        rendering = Rendering(lang)
-        out["obligations"] = [o.to_dict(lang, rendering) for o in self.obligations]
+        out["obligations"] = obligations
         out["rejected"] = [r.to_dict() for r in self.rejected]
         out["conflicts"] = [c.to_dict() for c in self.conflicts]
         return out
