@@ -60,8 +60,6 @@ from hanchot.output import ObligationCsv, ObligationJson
 from hanchot.rules.matcher import compile_pattern
 from hanchot.rules.model import RulePack
 
-CSV_FIELDS = ("agency", "rule", "period", "trigger", "opens", "due", "status", "satisfied_by", "basis", "explanation")
-
 
 def never_light(pack: RulePack) -> frozenset[str]:
     """The event types never kept light (one integer, unparsed): those some pattern of *pack*

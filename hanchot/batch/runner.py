@@ -26,7 +26,6 @@ from hanchot.batch.outfolder import (
     test_kill_point,
 )
 from hanchot.batch.partition import (
-    CSV_FIELDS,
     Config,
     PartitionResult,
     never_light,
@@ -42,6 +41,7 @@ from hanchot.batch.wire import CheckTask, PartitionTask
 from hanchot.errors import EnvironmentFailure, ExitCode, InputError
 from hanchot.inputs import Agency, read_agencies
 from hanchot.inputs.events import EventFiles, Rejection, check_encoding, list_event_files
+from hanchot.output import CSV_FIELDS
 from hanchot.rules.loader import load_pack
 from hanchot.rules.model import RulePack
 
