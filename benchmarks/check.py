@@ -7,11 +7,12 @@ Prints, for each repetition:
 
 1. **end to end**: ``hanchot check --format json --output FILE`` in a fresh
    process, wall seconds (the figure of the target, <= 3 s for 200,000 events);
-2. **phases**, in one process: read+store (``read_events`` into ``Engine.add``),
-   evaluate (``Engine.report``), and render+encode (:func:`hanchot.output.write_json`
-   to a file, what the command runs: the explanation lines rendered and the JSON
-   encoded as it is written), with the garbage collector paused as the command
-   pauses it.
+2. **phases**, in one process, as the command runs them: setup (the engine: pack,
+   agencies, calendar, matcher), read (``read_events``: each line parsed and
+   validated), store+evaluate (``Engine.evaluate``: the ledger, its view and the
+   rules), and render+encode (:func:`hanchot.output.write_json` to a file: the
+   explanation lines rendered and the JSON encoded as it is written), with the
+   garbage collector paused as the command pauses it.
 
 ``--compare TREE`` runs the end-to-end command from another source tree too
 (e.g. ``git archive main | tar -x -C /tmp/main``), alternating A and B, so that
@@ -46,10 +47,10 @@ if prof:
     prof.enable()
 t = [time.perf_counter()]
 engine = Engine(pack, read_agencies(agencies))
-for e in read_events([events]):
-    engine.add(e)
 t.append(time.perf_counter())
-report = engine.report(dt.date.fromisoformat(as_of))
+read = list(read_events([events]))
+t.append(time.perf_counter())
+report = engine.evaluate(read, dt.date.fromisoformat(as_of))
 t.append(time.perf_counter())
 with open(out, "w", encoding="utf-8", newline="") as fh:
     write_json(report, fh, lang)
@@ -59,7 +60,7 @@ if prof:
     buf = io.StringIO()
     pstats.Stats(prof, stream=buf).sort_stats("tottime").print_stats(25)
     sys.stderr.write(buf.getvalue())
-names = ("read+store", "evaluate", "render+encode")
+names = ("setup", "read", "store+evaluate", "render+encode")
 print(json.dumps({"phases": dict(zip(names, (b - a for a, b in zip(t, t[1:])))),
                   "obligations": len(report.obligations), "violations": len(report.violations)}))
 """
