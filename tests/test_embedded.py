@@ -140,6 +140,33 @@ def _fresh(added: list[dict[str, Any]], as_of: dt.date, known_at: dt.date | None
         return engine.evaluate([parse_event(r) for r in added], as_of, known_at=known_at)
 
 
+def test_a_coordinators_population_follows_each_period_whoever_is_asked_first() -> None:
+    """population_active 'any': "every agency active on any day of the period"; 'end': "those
+    still active on the period's last day (a body merged away mid-period is not owed an
+    inspection)" (CoverageRule). The populations an engine keeps between questions are those
+    of each period and province, whichever coordinator is asked first."""
+    as_of = d("2026-06-30")
+    expected = {  # the quarterly rule counts departments and communes of any province, itself aside
+        ("dost", "2025-Q1"): "needs 3 of 6",  # c1 c2 d1 d2 d3 dost-q
+        ("dost", "2025-Q2"): "needs 4 of 7",  # + d4, from 01/04
+        ("dost", "2025-Q3"): "needs 3 of 6",  # c2 merged away on 30/06
+        ("dost", "2025-Q4"): "needs 3 of 5",  # d3 ceased on 30/09
+        ("dost", "2026-Q1"): "needs 3 of 5",
+        ("dost-q", "2025-Q2"): "needs 4 of 7",  # c1 c2 d1 d2 d3 d4 dost
+        ("dost", "2025"): "needs 1 of 2",  # the yearly rule: departments of p active on 31/12: d1 d2
+        ("dost-q", "2025"): "needs 1 of 1",  # of q: d4
+    }
+    for order in (["dost-q", "dost"], ["dost", "dost-q"]):
+        with Engine(COVERAGE_PACK, COORDINATED) as engine:
+            said = {}
+            for coordinator in order:
+                for o in engine.obligations(coordinator, as_of):
+                    if o.rule in ("any-quarterly-coverage", "on-site-inspections"):
+                        said[(o.agency, o.period)] = o.explanation.notes[0].get("en")
+            for key, need in expected.items():
+                assert need in said[key], (order, key, said[key])
+
+
 @st.composite
 def population_events(draw: st.DrawFn, n: int) -> dict[str, Any]:
     """An inspection by a coordinator (of any agency, itself or an unknown one), or an event of
