@@ -91,7 +91,7 @@ class Engine:
         """Where events count: the agencies each rule binds, and the matcher's roles."""
         self.depends = Dependencies(self.agencies)
         """Whose events each agency's results depend on (merges)."""
-        self._populations = periodic.Populations(self.agencies)  # of the agency list alone: kept for good
+        self._populations = periodic.Populations(self.agencies, self.pack.rules)  # of the agency list alone
         self._lock = threading.RLock()
         self._interner = Interner()
         self._role_sets: dict[tuple[Role, ...], tuple[Role, ...]] = {}

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from hanchot.calendar import Deadline, Period, PeriodKind
 from hanchot.inputs.records import Agency, Event
@@ -36,7 +36,7 @@ from hanchot.obligations.context import (
 )
 from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
 from hanchot.rules.kinds import RuleKind, register
-from hanchot.rules.model import CoverageRule, EveryRule
+from hanchot.rules.model import AnyRule, CoverageRule, EveryRule
 
 MATCH = "match"
 
@@ -218,10 +218,14 @@ class Populations:
     its own, and finds each population once, not once per coordinator.
     """
 
-    def __init__(self, agencies: Mapping[str, Agency]) -> None:
+    def __init__(self, agencies: Mapping[str, Agency], rules: Iterable[AnyRule] = ()) -> None:
         self.agencies = agencies
         """The agency list the populations are drawn from."""
+        self._named: dict[int, tuple[CoverageRule, list[Agency]]] = {}
         self._found: dict[tuple[int, Period], tuple[CoverageRule, dict[str | None, frozenset[str]]]] = {}
+        for index, rule in enumerate(rules):  # the selectors matched now, not at a first question
+            if isinstance(rule, CoverageRule):
+                self._named_by(rule, index)
 
     def of(self, rule: CoverageRule, index: int, period: Period) -> Mapping[str | None, frozenset[str]]:
         """The ids of the agencies *rule* (number *index*) counts in *period*: by province
@@ -231,13 +235,19 @@ class Populations:
             return found[1]
         first, last = period.first_day, period.last_day
         groups: dict[str | None, set[str]] = {}
-        for a in self.agencies.values():
-            counts = _overlaps(a, first, last) if rule.population_active == "any" else a.is_active(last)
-            if counts and a.matches(rule.population):
+        for a in self._named_by(rule, index):
+            if _overlaps(a, first, last) if rule.population_active == "any" else a.is_active(last):
                 groups.setdefault(a.province if rule.same_province else None, set()).add(a.id)
         frozen = {k: frozenset(v) for k, v in groups.items()}
         self._found[(index, period)] = (rule, frozen)
         return frozen
+
+    def _named_by(self, rule: CoverageRule, index: int) -> list[Agency]:
+        """The agencies *rule*'s population selector names, in any period."""
+        found = self._named.get(index)
+        if found is None or found[0] is not rule:
+            found = self._named[index] = (rule, [a for a in self.agencies.values() if a.matches(rule.population)])
+        return found[1]
 
 
 def _populations(ctx: Context) -> Populations:
