@@ -13,7 +13,11 @@ every agency it reaches, so it is one of each of their events. Hence:
 - the obligations owned by *A* come from evaluating *A* and the agencies merged
   into *A* (:meth:`Dependencies.owners`);
 - a change to *A*'s events can change the evaluation of *A* and of the agencies
-  merged into *A* (:meth:`Dependencies.affected_by`).
+  merged into *A* (:meth:`Dependencies.affected_by`);
+- no event changes a coverage rule's population (the agencies it counts in a
+  period): an engine keeps them for its life
+  (:class:`hanchot.obligations.periodic.Populations`), and an event of a
+  population's member changes no coordinator's answer.
 
 The replay (:mod:`hanchot.replay`) and the embedded engine's cache
 (:mod:`hanchot.queries`) both decide what to evaluate again from these.

@@ -91,6 +91,7 @@ class Engine:
         """Where events count: the agencies each rule binds, and the matcher's roles."""
         self.depends = Dependencies(self.agencies)
         """Whose events each agency's results depend on (merges)."""
+        self._populations = periodic.Populations(self.agencies, self.pack.rules)  # of the agency list alone
         self._lock = threading.RLock()
         self._interner = Interner()
         self._role_sets: dict[frozenset[int], tuple[Role, ...]] = {}  # matched patterns -> their roles
@@ -280,6 +281,7 @@ class Engine:
             as_of=as_of,
             agencies=self.agencies,
             events=lambda agency, rule, role: index.get((agency, rule, role), empty),
+            memo={periodic.POPULATIONS: self._populations},
         )
         out: list[Obligation] = []
         valid = self.pack.valid

@@ -56,33 +56,46 @@ class Answers:
 
     def owned_by(self, agencies: Collection[str], as_of: dt.date, known_at: dt.date | None) -> list[Obligation]:
         """The obligations owned by *agencies* as of *as_of*, in report order."""
-        out = [
-            o
-            for unit in sorted(self.depends.owners(agencies))
-            for o in self.evaluated(unit, as_of, known_at)
-            if o.agency in agencies
-        ]
+        units = sorted(self.depends.owners(agencies))
+        evaluated = self._evaluated(units, as_of, known_at)
+        out = [o for unit in units for o in evaluated[unit] if o.agency in agencies]
         out.sort(key=Obligation.sort_key)
         return out
 
-    def evaluated(self, unit: str, as_of: dt.date, known_at: dt.date | None) -> tuple[Obligation, ...]:
-        """The obligations of evaluating agency *unit* (some may have passed to its successor)."""
-        reads = self.depends.reads(unit)
-        stamp = self.placement.stamp(reads)
-        key = (as_of, known_at, unit)
-        found = self._cache.get(key)
-        if found is not None and found[0] == stamp:
-            self.hits += 1
-            self._cache.move_to_end(key)
-            return found[1]
-        self.misses += 1
-        index = self.placement.index(reads, as_of, known_at)
-        obligations = tuple(self._evaluate(index, as_of, (unit,)))
-        self._cache[key] = (stamp, obligations)
-        self._cache.move_to_end(key)
+    def _evaluated(
+        self, units: Iterable[str], as_of: dt.date, known_at: dt.date | None
+    ) -> dict[str, tuple[Obligation, ...]]:
+        """The obligations of evaluating each of *units* (some may have passed to a successor).
+
+        The units evaluated again that read the same agency's events (an agency and
+        the agencies merged into it, which read their successor's) share one index
+        of them: the successor's events are placed once, not once per predecessor.
+        An evaluation reads only the agencies of its own ``reads``, so the other
+        units' events in the index change nothing.
+        """
+        found: dict[str, tuple[Obligation, ...]] = {}
+        families: dict[str, list[tuple[str, tuple[str, ...], tuple[int, ...]]]] = {}
+        for unit in units:
+            reads = self.depends.reads(unit)
+            stamp = self.placement.stamp(reads)
+            key = (as_of, known_at, unit)
+            cached = self._cache.get(key)
+            if cached is not None and cached[0] == stamp:
+                self.hits += 1
+                self._cache.move_to_end(key)
+                found[unit] = cached[1]
+            else:
+                families.setdefault(reads[-1], []).append((unit, reads, stamp))
+        for family in families.values():
+            index = self.placement.index(sorted({a for _, reads, _ in family for a in reads}), as_of, known_at)
+            for unit, _, stamp in family:
+                self.misses += 1
+                obligations = found[unit] = tuple(self._evaluate(index, as_of, (unit,)))
+                self._cache[(as_of, known_at, unit)] = (stamp, obligations)
+                self._cache.move_to_end((as_of, known_at, unit))
         while len(self._cache) > self._size:
             self._cache.popitem(last=False)
-        return obligations
+        return found
 
     def clear(self) -> None:
         """Forget every cached answer."""

@@ -11,13 +11,17 @@ from typing import Any
 
 import pytest
 from builders import TEST_PACK, d, event
+from builders import agency as make_agency
 from hypothesis import given
 from hypothesis import strategies as st
 from test_engine_properties import AGENCIES, AS_OF, SETTINGS, raw_events
 
+from hanchot.calendar import PeriodKind
 from hanchot.engine import Engine
 from hanchot.inputs import parse_event
 from hanchot.obligations.model import Obligation, Report, Status
+from hanchot.rules.loader import load_pack
+from hanchot.rules.model import CoverageRule
 
 
 @pytest.fixture
@@ -97,16 +101,89 @@ def test_asking_about_an_unknown_agency_names_it(engine: Engine) -> None:
         engine.obligations("nowhere", d("2025-12-31"))
 
 
+COORDINATED = [
+    *AGENCIES,
+    make_agency("d3", "department", active_to=dt.date(2025, 9, 30)),  # not owed a 2025 inspection at year end
+    make_agency("d4", "department", province="q", active_from=dt.date(2025, 4, 1)),
+    make_agency("dost-q", "department", province="q", tags=("dost",)),
+]
+"""The property's agencies: two coordinators (the DOSTs of provinces p and q) whose
+populations hold agencies that cease or begin during a period."""
+
+
+def _coverage_pack() -> Any:
+    """The test pack, plus a quarterly coverage rule counting every department and commune
+    of any province active on any day of the quarter (its other settings)."""
+    pack = load_pack(TEST_PACK)
+    (yearly,) = [r for r in pack.rules if isinstance(r, CoverageRule)]
+    quarterly = yearly.model_copy(update={
+        "id": "any-quarterly-coverage", "period": PeriodKind.QUARTER, "same_province": False,
+        "population": {"level": ["department", "commune"]}, "population_active": "any", "percent": 50.0,
+        "match": yearly.match.model_copy(update={"where": {}}),
+    })
+    return pack.model_copy(update={"rules": [*pack.rules, quarterly]})
+
+
+COVERAGE_PACK = _coverage_pack()
+
+
 @pytest.fixture(scope="module")
 def shared() -> Engine:
     """One engine for the property below, cleared for each example."""
-    with Engine(TEST_PACK, AGENCIES) as e:
+    with Engine(COVERAGE_PACK, COORDINATED) as e:
         yield e  # type: ignore[misc]
+
+
+def _fresh(added: list[dict[str, Any]], as_of: dt.date, known_at: dt.date | None) -> Report:
+    """A fresh evaluation of *added*: by a new engine, which has cached nothing (populations included)."""
+    with Engine(COVERAGE_PACK, COORDINATED) as engine:
+        return engine.evaluate([parse_event(r) for r in added], as_of, known_at=known_at)
+
+
+def test_a_coordinators_population_follows_each_period_whoever_is_asked_first() -> None:
+    """population_active 'any': "every agency active on any day of the period"; 'end': "those
+    still active on the period's last day (a body merged away mid-period is not owed an
+    inspection)" (CoverageRule). The populations an engine keeps between questions are those
+    of each period and province, whichever coordinator is asked first."""
+    as_of = d("2026-06-30")
+    expected = {  # the quarterly rule counts departments and communes of any province, itself aside
+        ("dost", "2025-Q1"): "needs 3 of 6",  # c1 c2 d1 d2 d3 dost-q
+        ("dost", "2025-Q2"): "needs 4 of 7",  # + d4, from 01/04
+        ("dost", "2025-Q3"): "needs 3 of 6",  # c2 merged away on 30/06
+        ("dost", "2025-Q4"): "needs 3 of 5",  # d3 ceased on 30/09
+        ("dost", "2026-Q1"): "needs 3 of 5",
+        ("dost-q", "2025-Q2"): "needs 4 of 7",  # c1 c2 d1 d2 d3 d4 dost
+        ("dost", "2025"): "needs 1 of 2",  # the yearly rule: departments of p active on 31/12: d1 d2
+        ("dost-q", "2025"): "needs 1 of 1",  # of q: d4
+    }
+    for order in (["dost-q", "dost"], ["dost", "dost-q"]):
+        with Engine(COVERAGE_PACK, COORDINATED) as engine:
+            said = {}
+            for coordinator in order:
+                for o in engine.obligations(coordinator, as_of):
+                    if o.rule in ("any-quarterly-coverage", "on-site-inspections"):
+                        said[(o.agency, o.period)] = o.explanation.notes[0].get("en")
+            for key, need in expected.items():
+                assert need in said[key], (order, key, said[key])
+
+
+@st.composite
+def population_events(draw: st.DrawFn, n: int) -> dict[str, Any]:
+    """An inspection by a coordinator (of any agency, itself or an unknown one), or an event of
+    a member of a population (which its coordinator's coverage must not depend on)."""
+    day = draw(st.dates(dt.date(2025, 1, 1), dt.date(2026, 12, 31))).isoformat()
+    if draw(st.booleans()):
+        return {"id": f"i{n}", "type": "inspection.completed", "agency": draw(st.sampled_from(["dost", "dost-q"])),
+                "date": day, "target": draw(st.sampled_from([*(a.id for a in COORDINATED), "nowhere"])),
+                "mode": draw(st.sampled_from(["on_site", "dossier"]))}
+    return {"id": f"m{n}", "type": "process.updated", "agency": draw(st.sampled_from(["d1", "d3", "d4", "c2"])),
+            "date": day, "documents": []}
 
 
 @st.composite
 def operations(draw: st.DrawFn) -> list[tuple[str, Any]]:
-    """Adds (some recorded late), retractions, corrections and questions, in any order."""
+    """Adds (some recorded late), retractions, corrections and questions, in any order;
+    among them, coordinators asked again and again between events of their populations."""
     pool = draw(raw_events())
     ops: list[tuple[str, Any]] = []
     for raw in pool:
@@ -123,8 +200,15 @@ def operations(draw: st.DrawFn) -> list[tuple[str, Any]]:
         elif choice == 1:  # a corrected copy: same id, another date (a conflict the ledger resolves)
             moved = d(raw["date"]) + dt.timedelta(days=draw(st.integers(-40, 40)))
             ops.append(("add", {**raw, "date": moved.isoformat()}))
+        elif choice == 2:  # an inspection, or an event of a population member; maybe withdrawn
+            extra = draw(population_events(len(ops)))
+            ops.append(("add", extra))
+            if draw(st.booleans()):
+                ops.append(("add", {"id": f"r{len(ops)}", "type": "event.retracted", "agency": extra["agency"],
+                                    "date": extra["date"], "retracts": extra["id"]}))
+            ops.append(("ask", (draw(AS_OF), None, {draw(st.sampled_from(["dost", "dost-q"]))})))
         if draw(st.booleans()):
-            asked = draw(st.sets(st.sampled_from([a.id for a in AGENCIES]), min_size=1, max_size=3))
+            asked = draw(st.sets(st.sampled_from([a.id for a in COORDINATED]), min_size=1, max_size=3))
             known = draw(st.none() | st.dates(dt.date(2025, 1, 1), dt.date(2027, 6, 30)))
             ops.append(("ask", (draw(AS_OF), known, asked)))
     return ops
@@ -134,7 +218,8 @@ def operations(draw: st.DrawFn) -> list[tuple[str, Any]]:
 @given(ops=operations())
 def test_incremental_answers_equal_a_fresh_evaluation(shared: Engine, ops: list[tuple[str, Any]]) -> None:
     """After any sequence of adds, retractions and corrections, every answer (from the
-    cache or not) equals a fresh Engine.evaluate of the events added so far."""
+    cache or not) equals a fresh evaluation of the events added so far: coordinators'
+    coverage too, asked again after events of their populations."""
     shared.clear()
     added: list[dict[str, Any]] = []
     asked_before: list[tuple[dt.date, dt.date | None, set[str]]] = []
@@ -145,7 +230,7 @@ def test_incremental_answers_equal_a_fresh_evaluation(shared: Engine, ops: list[
             continue
         asked_before.append(value)
         for as_of, known_at, asked in asked_before[-3:]:  # earlier questions again: cached or not
-            fresh = shared.evaluate([parse_event(r) for r in added], as_of, known_at=known_at)
+            fresh = _fresh(added, as_of, known_at)
             assert shared.report(as_of, agencies=asked, known_at=known_at).obligations == _owned(fresh, asked)
             for agency in asked:
                 assert shared.obligations(agency, as_of, known_at=known_at) == _owned(fresh, {agency})

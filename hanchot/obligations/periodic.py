@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from hanchot.calendar import Deadline, Period, PeriodKind
 from hanchot.inputs.records import Agency, Event
@@ -33,7 +33,7 @@ from hanchot.obligations.context import (
 )
 from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
 from hanchot.rules.kinds import RuleKind, register
-from hanchot.rules.model import CoverageRule, EveryRule
+from hanchot.rules.model import AnyRule, CoverageRule, EveryRule
 
 MATCH = "match"
 
@@ -169,30 +169,31 @@ def evaluate_coverage(
 ) -> Iterator[Obligation]:
     """Yield one obligation per period: cover ``percent`` of the population."""
     events = ctx.events(agency.id, index, MATCH)
+    populations = _populations(ctx)
     for period in periods_between(rule.period, *bounds):
         if period.first_day > ctx.as_of:
             continue
-        population = {
-            a.id
-            for a in _population(rule, index, period, ctx)
-            if (not rule.same_province or a.province == agency.province) and a.id != agency.id
-        }
-        if not population:
+        groups = populations.of(rule, index, period)
+        # The population of the agency's province (or the whole one), the agency itself aside.
+        population = groups.get(agency.province if rule.same_province else None, frozenset())
+        size = len(population) - (agency.id in population)
+        if not size:
             continue
-        needed = math.ceil(rule.percent * len(population) / 100 - 1e-9)
+        needed = math.ceil(rule.percent * size / 100 - 1e-9)
         covered: dict[str, Event] = {}
         met_by = None
+        first, last = period.first_day, period.last_day
         for event in events:
             target = event.attrs.get(rule.target_attribute)
-            if period.contains(event.date) and target in population and target not in covered:
+            if first <= event.date <= last and target in population and target != agency.id and target not in covered:
                 covered[target] = event
                 if len(covered) == needed:
                     met_by = event
         deadline = ctx.period_due(rule.due, period)
         need = Phrase(
-            f"{period.format('vi')}: cần {needed}/{len(population)} cơ quan ({rule.percent:g}%), "
+            f"{period.format('vi')}: cần {needed}/{size} cơ quan ({rule.percent:g}%), "
             f"đã có {len(covered)}.",
-            f"Period {period.format('en')}: needs {needed} of {len(population)} agencies "
+            f"Period {period.format('en')}: needs {needed} of {size} agencies "
             f"({rule.percent:g}%), has {len(covered)}.",
         )
         satisfied = tuple(e.id for e in sorted(covered.values(), key=Event.sort_key))
@@ -287,24 +288,65 @@ def _period_of(event: Event, rule: EveryRule) -> Period | None:
     return Period.containing(event.date, rule.period)
 
 
-def _population(rule: CoverageRule, index: int, period: Period, ctx: Context) -> list[Agency]:
-    """The agencies *rule*'s population names that count in *period* (whatever the
-    coordinating agency): found once per rule and period, not once per coordinator."""
-    key = ("population", index, period)
-    found = ctx.memo.get(key)
-    if not isinstance(found, list):
-        found = ctx.memo[key] = [
-            a
-            for a in ctx.agencies.values()
-            if a.matches(rule.population)
-            and (_overlaps(a, period) if rule.population_active == "any" else a.is_active(period.last_day))
-        ]
+POPULATIONS = ("coverage", "populations")
+"""The key of :attr:`Context.memo` under which an engine passes its :class:`Populations`."""
+
+
+class Populations:
+    """The population of each coverage rule in each period, by province.
+
+    Besides its own events (the targets they name), this is all a coordinating
+    agency's coverage reads, and it is a function of the agency list alone, not
+    of any event (:mod:`hanchot.depends`). An engine, whose agency list is
+    fixed, keeps one for its life and passes it to every evaluation in
+    ``Context.memo[POPULATIONS]``, so that a question about a coordinator does
+    not walk the country's agency list again; an evaluation given none makes
+    its own, and finds each population once, not once per coordinator.
+    """
+
+    def __init__(self, agencies: Mapping[str, Agency], rules: Iterable[AnyRule] = ()) -> None:
+        self.agencies = agencies
+        """The agency list the populations are drawn from."""
+        self._named: dict[int, tuple[CoverageRule, list[Agency]]] = {}
+        self._found: dict[tuple[int, Period], tuple[CoverageRule, dict[str | None, frozenset[str]]]] = {}
+        for index, rule in enumerate(rules):  # the selectors matched now, not at a first question
+            if isinstance(rule, CoverageRule):
+                self._named_by(rule, index)
+
+    def of(self, rule: CoverageRule, index: int, period: Period) -> Mapping[str | None, frozenset[str]]:
+        """The ids of the agencies *rule* (number *index*) counts in *period*: by province
+        when it counts only the coordinator's province, else all under ``None``."""
+        found = self._found.get((index, period))
+        if found is not None and found[0] is rule:
+            return found[1]
+        first, last = period.first_day, period.last_day
+        groups: dict[str | None, set[str]] = {}
+        for a in self._named_by(rule, index):
+            if _overlaps(a, first, last) if rule.population_active == "any" else a.is_active(last):
+                groups.setdefault(a.province if rule.same_province else None, set()).add(a.id)
+        frozen = {k: frozenset(v) for k, v in groups.items()}
+        self._found[(index, period)] = (rule, frozen)
+        return frozen
+
+    def _named_by(self, rule: CoverageRule, index: int) -> list[Agency]:
+        """The agencies *rule*'s population selector names, in any period."""
+        found = self._named.get(index)
+        if found is None or found[0] is not rule:
+            found = self._named[index] = (rule, [a for a in self.agencies.values() if a.matches(rule.population)])
+        return found[1]
+
+
+def _populations(ctx: Context) -> Populations:
+    """The populations the engine keeps for *ctx*'s agency list, or this evaluation's own."""
+    found = ctx.memo.get(POPULATIONS)
+    if not isinstance(found, Populations) or found.agencies is not ctx.agencies:
+        found = ctx.memo[POPULATIONS] = Populations(ctx.agencies)
     return found
 
 
-def _overlaps(agency: Agency, period: Period) -> bool:
-    return (agency.active_from is None or agency.active_from <= period.last_day) and (
-        agency.active_to is None or agency.active_to >= period.first_day
+def _overlaps(agency: Agency, first: dt.date, last: dt.date) -> bool:
+    return (agency.active_from is None or agency.active_from <= last) and (
+        agency.active_to is None or agency.active_to >= first
     )
 
 
