@@ -36,6 +36,8 @@ class AttributeType:
     expected: str  # "a non-negative integer": completes "expected ..., got ..."
     accepts: Callable[[Any], bool]
     schema: Mapping[str, Any]
+    always: type | None = None
+    """A type whose every value is accepted (no call needed: the check runs for every event)."""
 
 
 def _is_period(value: Any) -> bool:
@@ -53,8 +55,8 @@ def _is_period_text(text: str) -> bool:
     return True
 
 
-TEXT = AttributeType("a string", lambda v: isinstance(v, str), {"type": "string"})
-FLAG = AttributeType("true or false (a JSON boolean)", lambda v: isinstance(v, bool), {"type": "boolean"})
+TEXT = AttributeType("a string", lambda v: isinstance(v, str), {"type": "string"}, str)
+FLAG = AttributeType("true or false (a JSON boolean)", lambda v: isinstance(v, bool), {"type": "boolean"}, bool)
 COUNT = AttributeType(
     "a non-negative integer",
     lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
@@ -125,7 +127,11 @@ VOCABULARY: dict[str, EventType] = {
 TYPED = frozenset(t for t, spec in VOCABULARY.items() if spec.attributes)
 """The types with declared attributes: their events are checked, never kept "light"."""
 
-_DECLARED = {t: tuple((name, kind, kind.accepts) for name, kind in spec.attributes.items()) for t, spec in VOCABULARY.items() if spec.attributes}
+_DECLARED = {
+    t: tuple((name, kind, kind.always, kind.accepts) for name, kind in spec.attributes.items())
+    for t, spec in VOCABULARY.items()
+    if spec.attributes
+}
 
 
 def attribute_problem(event_type: str, attrs: Mapping[str, Any]) -> tuple[str, str] | None:
@@ -134,9 +140,9 @@ def attribute_problem(event_type: str, attrs: Mapping[str, Any]) -> tuple[str, s
     if declared is None:
         return None
     get = attrs.get
-    for name, kind, accepts in declared:
+    for name, kind, always, accepts in declared:
         value = get(name)
-        if value is None or accepts(value) or value == "":
+        if value is None or type(value) is always or accepts(value) or value == "":
             continue
         return name, f"expected {kind.expected} for a '{event_type}' event, got {value!r}"
     return None
