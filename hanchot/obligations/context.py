@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 from operator import attrgetter
+from typing import TypeVar
 
 from hanchot.calendar import (
     CountingRules,
@@ -30,6 +31,7 @@ from hanchot.rules.model import AnyRule, Due, FixedDue, RulePack
 
 ONE_DAY = dt.timedelta(days=1)
 _DATE_ID = attrgetter("date", "id")
+T = TypeVar("T")
 
 EventLookup = Callable[[str, int, str], Sequence[Event]]
 """(agency id, rule index, role) -> that agency's events in that role, sorted."""
@@ -49,6 +51,13 @@ class Context:
     """What an evaluator computes once per evaluation, not once per agency (keyed by the evaluator)."""
     _words: dict[int, tuple[Phrase, Phrase]] = field(default_factory=dict)
     _settled: dict[dt.date | None, tuple[Status, Phrase]] = field(default_factory=dict)
+
+    def once(self, key: tuple[object, ...], kind: type[T], make: Callable[[], T]) -> T:
+        """The :attr:`memo` entry under *key*: made by *make* at its first use in this evaluation."""
+        found = self.memo.get(key)
+        if not isinstance(found, kind):
+            found = self.memo[key] = make()
+        return found
 
     def wording(self, rule: AnyRule) -> tuple[Phrase, Phrase]:
         """The rule's title and basis sentences, made once per evaluation and shared by its obligations."""

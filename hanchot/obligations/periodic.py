@@ -157,11 +157,7 @@ class _EveryPlan:
 
 def _every_plan(rule: EveryRule, index: int, ctx: Context) -> _EveryPlan:
     """The rule's :class:`_EveryPlan`, made at its first agency of the evaluation."""
-    key = ("every", index)
-    found = ctx.memo.get(key)
-    if not isinstance(found, _EveryPlan):
-        found = ctx.memo[key] = _EveryPlan(rule, ctx)
-    return found
+    return ctx.once(("every", index), _EveryPlan, lambda: _EveryPlan(rule, ctx))
 
 
 def evaluate_coverage(

@@ -180,11 +180,7 @@ class _Plan:
 
 def _plan(rule: WithinRule, index: int, ctx: Context) -> _Plan:
     """The rule's :class:`_Plan`, made at its first agency of the evaluation."""
-    key = ("within", index)
-    found = ctx.memo.get(key)
-    if not isinstance(found, _Plan):
-        found = ctx.memo[key] = _Plan(rule, ctx)
-    return found
+    return ctx.once(("within", index), _Plan, lambda: _Plan(rule, ctx))
 
 
 def _instance(
