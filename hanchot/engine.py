@@ -95,6 +95,7 @@ class Engine:
         self._lock = threading.RLock()
         self._interner = Interner()
         self._role_sets: dict[frozenset[int], tuple[Role, ...]] = {}  # matched patterns -> their roles
+        self._fixed_roles = {t: self._roles_of(m) for t in self._matcher.types if (m := self._matcher.fixed(t)) is not None}
         self._cache_size = cache_size
         self._start()
 
@@ -251,7 +252,12 @@ class Engine:
 
     def roles(self, event: Event) -> tuple[Role, ...]:
         """The (rule index, role) pairs *event* plays, by its type and attributes."""
-        matched = self._matcher.classify(event.type, event.attrs)
+        roles = self._fixed_roles.get(event.type)
+        if roles is not None:  # a type whose patterns read no attribute
+            return roles
+        return self._roles_of(self._matcher.classify(event.type, event.attrs))
+
+    def _roles_of(self, matched: frozenset[int]) -> tuple[Role, ...]:
         roles = self._role_sets.get(matched)
         if roles is None:  # once per distinct match: events share the tuple
             roles = self._role_sets[matched] = tuple(sorted({role for i in matched for role in self._roles[i]}))

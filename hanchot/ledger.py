@@ -305,7 +305,7 @@ class Ledger:
                 self.crossings.home_scopes.append((item.id, item.scope))
         event_id = item.id
         kept = self.events.get(event_id)
-        if kept is None:
+        if kept is None and self.light:
             ref = self.light.pop(event_id, None)
             if ref is not None:
                 self.late[ref & CODE_MASK] -= 1

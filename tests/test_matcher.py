@@ -270,3 +270,18 @@ def test_auto_backend() -> None:
     with make_matcher([], "auto") as m:
         assert m.backend == ("durable" if DURABLE else "python")
         assert m.classify("t", {}) == frozenset()
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(patterns(), min_size=1, max_size=6), st.data())
+def test_a_fixed_type_classifies_every_event_alike(ps: list[Pattern], data: st.DataObject) -> None:
+    """fixed(type) is the answer for every event of a type whose patterns read no attribute, and None otherwise."""
+    evs = data.draw(st.lists(events(near_values(ps)), min_size=1, max_size=15))
+    with make_matcher(ps, "python", cache_size=0) as m:
+        for event_type, attrs in evs:
+            reads = any(p.where for p in ps if p.type == event_type)
+            fixed = m.fixed(event_type)
+            if event_type in m.types and not reads:
+                assert fixed == m.classify(event_type, attrs)
+            else:
+                assert fixed is None

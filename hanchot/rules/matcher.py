@@ -236,6 +236,14 @@ class Matcher:
             self._cache[key] = result
         return result
 
+    def fixed(self, event_type: str) -> frozenset[int] | None:
+        """The patterns every event of *event_type* matches, when no pattern of that type
+        reads an attribute (its events then classify alike); None when they do."""
+        entry = self._groups.get(event_type)
+        if entry is None or entry[0].attributes:
+            return None
+        return self.classify(event_type, {})
+
     def close(self) -> None:
         """Free native resources (durable rulesets); idempotent."""
         self._closed = True
