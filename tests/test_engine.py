@@ -364,3 +364,16 @@ def test_an_agency_and_its_successor_events_come_in_the_order_of_event_sort_key(
     ]
     merged = in_order(list(events))
     assert [e.sort_key() for e in merged] == sorted(e.sort_key() for e in events)
+
+
+@pytest.mark.parametrize("name", ["null", '""', "7"])
+def test_a_parameter_without_a_name_is_refused_naming_the_field(tmp_path: pytest.TempPathFactory, name: str) -> None:
+    """A pack whose parameter is named by null, "" or a number is refused with the field, not a crash
+    (hypothesis found `parameters: {null: {}}` crashing the 'did you mean' of a rule's ${reference})."""
+    text = TEST_PACK.read_text(encoding="utf-8")
+    text = text.replace("parameters:\n", f"parameters:\n  {name}: {{}}\n", 1).replace("${update_window}", "${nope}")
+    bad = tmp_path / "bad.yaml"  # type: ignore[operator]
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(RulePackError) as info:
+        load_pack(bad)
+    assert "bad.yaml" in str(info.value) and "field parameters" in str(info.value)

@@ -126,7 +126,8 @@ def _check_shape(data: dict[str, Any], origin: str) -> None:
             del data[field]  # an empty YAML entry ("parameters:") is no entry
     parameters = data.get("parameters")
     if parameters is not None and (
-        not isinstance(parameters, dict) or not all(isinstance(v, dict) for v in parameters.values())
+        not isinstance(parameters, dict)
+        or not all(isinstance(k, str) and k and isinstance(v, dict) for k, v in parameters.items())
     ):
         raise refuse("parameters", "a mapping of parameter name -> {default, note}", parameters)
     for field in ("rules", "remove"):
