@@ -62,6 +62,8 @@ COUNT = AttributeType(
     lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 0,
     {"type": "integer", "minimum": 0},
 )
+
+
 def _is_texts(value: Any) -> bool:
     if not isinstance(value, list):
         return False
