@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 
 from hanchot.calendar import Deadline, Period, PeriodKind
 from hanchot.inputs.records import Agency, Event
@@ -193,23 +193,7 @@ def evaluate_coverage(
             f"({rule.percent:g}%), has {len(covered)}.",
         )
         satisfied = tuple(e.id for e in sorted(covered.values(), key=Event.sort_key))
-        yield _settle_period(rule, agency, None, period, period.first_day, deadline, met_by, satisfied, need, ctx)
-
-
-def _settle_period(
-    rule: EveryRule | CoverageRule,
-    agency: Agency,
-    successor: Agency | None,
-    period: Period,
-    opens: dt.date,
-    deadline: Deadline,
-    met_by: Event | None,
-    satisfied: Sequence[str],
-    need: Phrase,
-    ctx: Context,
-) -> Obligation:
-    duty = _Duty(period, opens, deadline)
-    return _settle(rule, agency, successor, duty, met_by, tuple(satisfied), need, ctx)
+        yield _settle(rule, agency, None, _Duty(period, period.first_day, deadline), met_by, satisfied, need, ctx)
 
 
 def _settle(

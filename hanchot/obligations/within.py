@@ -102,7 +102,7 @@ def _by_value(fulfilments: Sequence[Event], name: str) -> dict[Any, list[Event]]
     get = by_value.get
     try:
         for event in fulfilments:
-            got = event.id if name == "id" else event.attrs.get(name)
+            got = _value(event, name)
             if not isinstance(got, list):
                 if got != got:  # noqa: PLR0124  (NaN: 'got != wanted' even for itself)
                     continue
@@ -129,27 +129,17 @@ _Opened = tuple[Phrase, Deadline | None, tuple[Phrase, ...], tuple[tuple[str, An
 
 class _Plan:
     """What a ``within`` rule's obligations share in one evaluation: its wording, its
-    fixed deadline, a deadline per trigger date, and what each trigger event opens
+    fixed deadline, and what each trigger event opens
     (a broadcast trigger opens the same duty for every agency it reaches)."""
 
-    __slots__ = ("basis", "ctx", "dues", "fixed", "name", "opened", "rule", "title")
+    __slots__ = ("basis", "ctx", "fixed", "name", "opened", "rule", "title")
 
     def __init__(self, rule: WithinRule, ctx: Context) -> None:
         self.rule, self.ctx = rule, ctx
         self.title, self.basis = ctx.wording(rule)
         self.fixed = ctx.fixed_due(rule.due) if rule.due is not None else None
         self.name = rule.correlate[0].fulfilment if rule.correlate else None
-        self.dues: dict[dt.date, Deadline] = {}
         self.opened: dict[Event, _Opened] = {}
-
-    def counted(self, start: dt.date) -> Deadline:
-        """The deadline counted by ``within`` from *start* (once per date)."""
-        found = self.dues.get(start)
-        if found is None:
-            rule = self.rule
-            assert rule.within is not None
-            found = self.dues[start] = self.ctx.counted_due(start, rule.within, rule.count_first_day, rule.roll)
-        return found
 
     def opened_by(self, trigger: Event) -> _Opened:
         """What *trigger* opens: its sentence, deadline, notes and correlation keys (once per event)."""
@@ -164,8 +154,8 @@ class _Plan:
         if deadline is not None and deadline.due < trigger.date:
             notes.append(_after_fixed_date_phrase(deadline.due))
             deadline = None
-        if deadline is None and rule.within is not None:
-            deadline = self.counted(trigger.date)
+        if deadline is None and rule.within is not None:  # (the context keeps each counted deadline)
+            deadline = self.ctx.counted_due(trigger.date, rule.within, rule.count_first_day, rule.roll)
         keys = tuple((c.fulfilment, _value(trigger, c.trigger)) for c in rule.correlate)
         if any(value is None for _, value in keys):
             missing = ", ".join(c.trigger for c in rule.correlate if _value(trigger, c.trigger) is None)
@@ -191,7 +181,7 @@ def _instance(
     fulfilments: _Candidates,
     ctx: Context,
 ) -> Obligation:
-    origin, deadline, notes, keys = plan.opened.get(trigger) or plan.opened_by(trigger)
+    origin, deadline, notes, keys = plan.opened_by(trigger)
     if deadline is None:
         steps: tuple[Step, ...] = ()
         due = None
