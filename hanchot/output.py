@@ -226,7 +226,7 @@ def _encoded_text(rendering: Rendering, dumps: Callable[[str | None], bytes]) ->
         if isinstance(wording, Said):
             key = wording.reuse_key
             if key is None:
-                return dumps(wording.render(rendering))  # what rendering.text does with it, one call less
+                return dumps(said(wording))
             found = get(key)
             if found is None:
                 found = reused[key] = dumps(said(wording))

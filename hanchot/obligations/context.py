@@ -239,43 +239,41 @@ class StatusSaid(Said):
         return f"Open: due {due}, not yet met as of {when}."
 
 
-class RuleTitle(Said):
-    """The rule's id and title: the first line of an explanation."""
+class _OfRule(Said):
+    """A sentence of one rule's alone, the same for all its obligations (reused by the rule)."""
 
     __slots__ = ("reuse_key", "rule")
     rule: AnyRule
+    KIND = ""  # tells the rule's sentences apart in the reuse key and the hash
 
     def __init__(self, rule: AnyRule) -> None:
         object.__setattr__(self, "rule", rule)
         # The rule is held, so its id names it for as long as this sentence lives.
-        object.__setattr__(self, "reuse_key", ("title", id(rule)))
+        object.__setattr__(self, "reuse_key", (self.KIND, id(rule)))
 
     def _parts(self) -> tuple[object, ...]:
         return (self.rule,)
 
     def __hash__(self) -> int:
-        return hash(("title", self.rule.id))
+        return hash((self.KIND, self.rule.id))
+
+
+class RuleTitle(_OfRule):
+    """The rule's id and title: the first line of an explanation."""
+
+    __slots__ = ()
+    KIND = "title"
 
     def render(self, rendering: Rendering) -> str:
         """The sentence in ``rendering.lang``."""
         return f"[{self.rule.id}] {self.rule.title.get(rendering.lang)}"
 
 
-class RuleBasis(Said):
+class RuleBasis(_OfRule):
     """The rule's legal basis, every citation joined; the same in both languages."""
 
-    __slots__ = ("reuse_key", "rule")
-    rule: AnyRule
-
-    def __init__(self, rule: AnyRule) -> None:
-        object.__setattr__(self, "rule", rule)
-        object.__setattr__(self, "reuse_key", ("basis", id(rule)))
-
-    def _parts(self) -> tuple[object, ...]:
-        return (self.rule,)
-
-    def __hash__(self) -> int:
-        return hash(("basis", self.rule.id))
+    __slots__ = ()
+    KIND = "basis"
 
     def render(self, rendering: Rendering) -> str:
         """The citations, joined."""
