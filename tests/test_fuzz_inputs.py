@@ -13,7 +13,7 @@ import copy
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -159,12 +159,7 @@ def test_agency_files_read_or_refuse_with_a_reason(tmp_path_factory: Any, rows: 
 @given(text=st.text(alphabet=st.sampled_from(list("- :{}[]&*!|>'\"#,\n abc12")), max_size=60))
 def test_agency_yaml_text_never_crashes(tmp_path_factory: Any, text: str) -> None:
     """Any text in an agency YAML file: agencies, or an InputError."""
-    path = tmp_path_factory.mktemp("agencies") / "agencies.yaml"
-    path.write_text(text, encoding="utf-8")
-    try:
-        read_agencies(path)
-    except HanchotError:
-        pass
+    _read_or_refuse(tmp_path_factory.mktemp("agencies") / "agencies.yaml", text, read_agencies)
 
 
 # -- rule packs --------------------------------------------------------------------------------
@@ -221,10 +216,14 @@ def test_a_mutated_pack_loads_or_is_refused_with_a_reason(tmp_path_factory: Any,
 @given(text=st.text(alphabet=st.sampled_from(list("- :{}[]&*!|>'\"#,\n idrulesk12")), max_size=80))
 def test_pack_yaml_text_never_crashes(tmp_path_factory: Any, text: str) -> None:
     """Any text as a pack file: a pack, or a HanchotError."""
-    file = tmp_path_factory.mktemp("packs") / "fuzz.yaml"
-    file.write_text(text, encoding="utf-8")
+    _read_or_refuse(tmp_path_factory.mktemp("packs") / "fuzz.yaml", text, load_pack)
+
+
+def _read_or_refuse(path: Path, text: str, read: Callable[[Path], object]) -> None:
+    """*text* written to *path* is read by *read*, or refused with a HanchotError (any other error fails)."""
+    path.write_text(text, encoding="utf-8")
     try:
-        load_pack(file)
+        read(path)
     except HanchotError:
         pass
 
