@@ -27,7 +27,7 @@ from hanchot.calendar import WorkingCalendar
 from hanchot.compact import Interner
 from hanchot.depends import Dependencies
 from hanchot.inputs.events import Rejection
-from hanchot.inputs.records import Agency, Event, FieldError, parse_event
+from hanchot.inputs.records import RETRACTION, Agency, Event, FieldError, parse_event
 from hanchot.ledger import Bindings, Index, Ledger, Role
 from hanchot.obligations import milestone, periodic, within  # noqa: F401  (they register the built-in kinds)
 from hanchot.obligations.context import Context
@@ -96,6 +96,7 @@ class Engine:
         self._interner = Interner()
         self._role_sets: dict[frozenset[int], tuple[Role, ...]] = {}  # matched patterns -> their roles
         self._fixed_roles = {t: self._roles_of(m) for t in self._matcher.types if (m := self._matcher.fixed(t)) is not None}
+        self._fixed_roles[RETRACTION] = ()  # a retraction withdraws an event and plays no role itself
         self._cache_size = cache_size
         self._start()
 
@@ -251,7 +252,7 @@ class Engine:
         return self._matcher
 
     def roles(self, event: Event) -> tuple[Role, ...]:
-        """The (rule index, role) pairs *event* plays, by its type and attributes."""
+        """The (rule index, role) pairs *event* plays, by its type and attributes (none for a retraction)."""
         roles = self._fixed_roles.get(event.type)
         if roles is not None:  # a type whose patterns read no attribute
             return roles

@@ -144,7 +144,7 @@ class Bindings:
 
     *applies* holds, for each rule of the pack (by index), the ids of the
     agencies it binds; *classify* gives the roles an event plays by its type
-    and attributes (the matcher).
+    and attributes (the matcher), and none for a retraction.
     """
 
     def __init__(
@@ -311,8 +311,11 @@ class Ledger:
                 self.late[ref & CODE_MASK] -= 1
                 kept = self.events[event_id] = self._reread(ref)
                 self.roles[event_id] = ()
-        if kept is None:
-            self._put(item, shadow, None)
+        if kept is None:  # the first copy of an id (most lines)
+            self.events[event_id] = item
+            if shadow:
+                self.shadows.add(event_id)
+            self.roles[event_id] = self.bindings.classify(item)
             return
         if shadow and kept.origin == item.origin:
             return  # one line's shadow copies in two buckets of this partition
@@ -331,7 +334,7 @@ class Ledger:
                 self.copies[event_id][0] = item
         else:
             return
-        self._put(item, shadow, kept)
+        self._replace(item, shadow, kept)
 
     def keep_light(self, event_id: str, ref: int) -> None:
         """Keep a light event by its reference (its visibility code in the low bits)."""
@@ -370,15 +373,16 @@ class Ledger:
                 return order
         return self._origin(a) < self._origin(b)
 
-    def _put(self, item: Event, shadow: bool, kept: Event | None) -> None:
+    def _replace(self, item: Event, shadow: bool, kept: Event) -> None:
+        """Keep *item* as the least copy of its id instead of *kept*."""
         event_id = item.id
         self.events[event_id] = item
         if shadow:
             self.shadows.add(event_id)
         else:
             self.shadows.discard(event_id)
-        if kept is None or kept.type != item.type or kept.attrs != item.attrs:
-            self.roles[event_id] = () if item.type == RETRACTION else self.bindings.classify(item)
+        if kept.type != item.type or kept.attrs != item.attrs:
+            self.roles[event_id] = self.bindings.classify(item)
 
     def _differ(self, item: Event, kept: Event, new: tuple[Any, ...], old: tuple[Any, ...]) -> None:
         """Keep every distinct copy of a conflicting id (the least origin of identical ones)."""
@@ -457,23 +461,33 @@ class Ledger:
             found.clear()
         ignored: Counter[str] = Counter()
         shadows = self.shadows
-        visible: dict[int, Event] = {}  # by object id: conflicting copies share an event id
-        aside = 0
-        for event in self.kept():
-            code = visibility(event.date, as_of, known_at, event.recorded)
+        visible: list[Event] = []
+        retractions: list[Event] = []
+        by_day: dict[dt.date, int] = {}  # the code of an unrecorded event's date, found once per date
+        for event in self.kept() if self.copies else self.events.values():
+            if event.recorded is None:
+                code = by_day.get(event.date)
+                if code is None:
+                    code = by_day[event.date] = visibility(event.date, as_of, known_at)
+            else:
+                code = visibility(event.date, as_of, known_at, event.recorded)
             if code == VISIBLE:
-                visible[id(event)] = event
+                (retractions if event.type == RETRACTION else visible).append(event)
             elif event.id not in shadows:
                 ignored[_REASON[code]] += 1
+        aside = 0
         for event_id, copies in self.copies.items():
             if event_id not in shadows:
                 aside += len(resolve_copies(copies)[1])
-        used = self._retract(visible, ignored)
+        used, withdrawn = self._retract(retractions, as_of, known_at, ignored)
+        if withdrawn:
+            visible = [e for e in visible if id(e) not in withdrawn]
         used += self._account_light(ignored)
+        # Placed in (date, id) order, every list of the index is in that order: one sort in
+        # all (ids are unique per agency: the order of Event.sort_key), not one per list.
+        visible.sort(key=_DATE_ID)
         index: Index = {}
-        used += self._place_all(visible.values(), index, ignored)
-        for events in index.values():
-            events.sort(key=_DATE_ID)  # ids are unique per agency: the order of Event.sort_key
+        used += self._place_all(visible, index, ignored)
         distinct = len(self.events) - len(shadows) + sum(
             len(c) - 1 for i, c in self.copies.items() if i not in shadows
         )
@@ -489,19 +503,23 @@ class Ledger:
         rejected = tuple(sorted(self.rejected, key=lambda r: (r.file, r.line, r.field)))
         return View(index, counts, rejected, tuple(self.conflicts()))
 
-    def _retract(self, visible: dict[int, Event], ignored: Counter[str]) -> int:
-        """Apply the visible retractions; return how many were used."""
+    def _retract(
+        self, retractions: list[Event], as_of: dt.date, known_at: dt.date | None, ignored: Counter[str]
+    ) -> tuple[int, set[int]]:
+        """Apply the visible *retractions*: how many were used, and the ``id()`` of each event withdrawn."""
         used = 0
+        withdrawn: set[int] = set()
         shadows, light, crossings = self.shadows, self.light, self.crossings
-        retractions = [e for e in visible.values() if e.type == RETRACTION]
-        for retraction in retractions:
-            del visible[id(retraction)]
         for retraction in retractions:
             home = retraction.id not in shadows
             target = self.retraction_target(retraction)
             assert retraction.retracts is not None
-            if isinstance(target, Event) and id(target) in visible:
-                del visible[id(target)]
+            if (
+                isinstance(target, Event)
+                and id(target) not in withdrawn
+                and visibility(target.date, as_of, known_at, target.recorded) == VISIBLE
+            ):
+                withdrawn.add(id(target))
                 if target.id not in shadows:
                     ignored["retracted"] += 1
                 used += home
@@ -518,7 +536,7 @@ class Ledger:
                 if home:
                     ignored["retraction_of_unknown_event"] += 1
                 crossings.unknown_targets.append(retraction.retracts)
-        return used
+        return used, withdrawn
 
     def _account_light(self, ignored: Counter[str]) -> int:
         """Count the light events by visibility (none of them is used)."""
@@ -532,18 +550,26 @@ class Ledger:
     def _place_all(self, events: Iterable[Event], index: Index, ignored: Counter[str]) -> int:
         """Put visible *events* in *index*; return how many count as used here."""
         shadows, local, applies, kept, roles_of = self.shadows, self.local, self.bindings.applies, self.events, self.roles
-        # The index lists an agency event joins, by (agency, roles): found once per pair.
-        lists: dict[tuple[str, tuple[Role, ...]], list[list[Event]]] = {}
+        # The index lists an agency event joins, by (agency, roles): found once per pair. The
+        # roles are keyed by identity (cheap to hash): events of one match share their tuple,
+        # and two equal tuples would only find the same lists twice.
+        lists: dict[tuple[str, int], list[list[Event]]] = {}
+        only_least = not self.copies  # then every kept copy is the least of its id
+        held: list[tuple[Role, ...]] = []  # roles found for other copies: alive while keyed by identity
         used = 0
         for event in events:
             agency = event.agency
             if agency is None or event.id in shadows or (local is not None and agency not in local):
                 used += self._place(event, index, ignored)
                 continue
-            roles = roles_of.get(event.id, ()) if kept.get(event.id) is event else self._roles(event)
-            joins = lists.get((agency, roles))
+            if only_least or kept.get(event.id) is event:
+                roles = roles_of.get(event.id, ())
+            else:
+                roles = self._roles(event)
+                held.append(roles)
+            joins = lists.get((agency, id(roles)))
             if joins is None:
-                joins = lists[(agency, roles)] = [
+                joins = lists[(agency, id(roles))] = [
                     index.setdefault((agency, rule, role), []) for rule, role in roles if agency in applies[rule]
                 ]
             for events_of in joins:
@@ -582,7 +608,7 @@ class Ledger:
         """The roles of a kept copy: remembered for the least copy of an id, found for another (a conflict)."""
         if self.events.get(event.id) is event:
             return self.roles.get(event.id, ())
-        return () if event.type == RETRACTION else self.bindings.classify(event)
+        return self.bindings.classify(event)
 
 
 def build(bindings: Bindings, items: Iterable[Event | Mapping[str, Any] | Rejection]) -> Ledger:

@@ -51,7 +51,7 @@ from hanchot.batch.wire import (
 )
 from hanchot.collector import collector_paused
 from hanchot.engine import Engine, compile_roles
-from hanchot.inputs.lines import Conflict, Rejection, common_fields, event_of, parse_line
+from hanchot.inputs.lines import Conflict, Rejection, Shared, common_fields, event_of, parse_line
 from hanchot.inputs.records import Event
 from hanchot.inputs.vocabulary import TYPED
 from hanchot.ledger import Ledger, visibility
@@ -252,6 +252,7 @@ class _Reading:
     buckets: frozenset[int]
     as_of: dt.date
     known_at: dt.date | None
+    shared: Shared = field(default_factory=Shared)
 
 
 def _read(
@@ -290,7 +291,7 @@ def _read_lines(
     r: _Reading, raw_block: bytes, index: array[int], bucket: int, offset: int, fileno: int, kind: str, name: str, base: int
 ) -> int:
     """Keep the raw lines of one chunk of a spill; return how many are counted here."""
-    ledger, typed, buckets, as_of, known_at = r.ledger, r.typed, r.buckets, r.as_of, r.known_at
+    ledger, typed, buckets, as_of, known_at, shared = r.ledger, r.typed, r.buckets, r.as_of, r.known_at, r.shared
     mine, light, events, late = ledger.local, ledger.light, ledger.events, ledger.late
     assert mine is not None
     keep, parse, common, make = ledger.keep, parse_line, common_fields, event_of
@@ -314,7 +315,7 @@ def _read_lines(
             if home not in buckets:  # a shadow (else the home copy is read too)
                 keep(parse(_line_bytes(raw, v, line), name, line), True)
             continue
-        fields = common(raw, plain)
+        fields = common(raw, plain, shared)
         if fields is None:
             keep(parse(_line_bytes(raw, v, line), name, line), False)
             continue

@@ -55,6 +55,7 @@ from hanchot.errors import InputError
 from hanchot.inputs.lines import (
     Conflict,
     Rejection,
+    Shared,
     common_fields,
     event_of,
     parse_other,
@@ -223,6 +224,7 @@ def open_binary(name: str, gz: bool) -> BinaryIO:
 
 def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
     common, make, other = common_fields, event_of, parse_other  # locals: the loop runs millions of times
+    shared = Shared()
     with open_binary(name, gz) as fh:
         lineno = 0
         while lines := fh.readlines(_BLOCK):
@@ -234,7 +236,7 @@ def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
                     continue
                 if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]  # a UTF-8 byte order mark
-                fields = common(raw, plain)  # parse_line, unrolled: one call fewer per line
+                fields = common(raw, plain, shared)  # parse_line, unrolled: one call fewer per line
                 yield make(fields, (name, lineno)) if fields is not None else other(raw, name, lineno)
 
 

@@ -51,6 +51,7 @@ __all__ = [
     "SLOW_KEYS",
     "Conflict",
     "Rejection",
+    "Shared",
     "common_fields",
     "event_of",
     "json_problem",
@@ -70,7 +71,26 @@ _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 _fromisoformat = dt.date.fromisoformat
 
 CommonFields = tuple[dict[str, Any], str, str, str, dt.date]
-"""(the object, id, type, agency, date) of a line in the common shape."""
+"""(the attributes, id, type, agency, date) of a line in the common shape."""
+
+
+class Shared:
+    """The values the events of one reader share instead of repeating: each date, and each
+    type and agency name, is one object however many lines give it.
+
+    A log repeats a few thousand of them millions of times; sharing them saves three
+    objects per event (memory, and the time to make and free them) and the parsing of
+    a date already seen. A reader owns one (nothing is shared between readers).
+    """
+
+    __slots__ = ("days", "names")
+
+    def __init__(self) -> None:
+        self.days: dict[str, dt.date] = {}
+        """Each valid YYYY-MM-DD text read, and its date."""
+        self.names: dict[str, str] = {}
+        """Each type and agency name read, as the one string kept."""
+
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,10 +140,13 @@ class Conflict:
         return f"id {self.id!r}: {self.kept[0]}:{self.kept[1]} and {self.other[0]}:{self.other[1]} differ; {which}"
 
 
-def common_fields(raw: bytes, plain: bool = False) -> CommonFields | None:
+def common_fields(raw: bytes, plain: bool = False, shared: Shared | None = None) -> CommonFields | None:
     """The fields of a line in the common shape (see the module), or None.
 
     *plain*: the caller found the line ASCII without ``\\u`` escapes (a whole block at once).
+    *shared*: the reader's :class:`Shared` values (else the line shares nothing).
+    The attributes are the decoded object without its four reserved keys: the line's own
+    mapping, fresh, which :func:`event_of` gives the event as it is.
     """
     if not plain and (not raw.isascii() or b"\\u" in raw):
         return None
@@ -140,11 +163,15 @@ def common_fields(raw: bytes, plain: bool = False) -> CommonFields | None:
             return None
         if end != len(text) and not text[end:].isspace():
             return None
-    if type(obj) is not dict or not SLOW_KEYS.isdisjoint(obj):
+    if type(obj) is not dict:
         return None
-    event_id, event_type, agency, date = obj.get("id"), obj.get("type"), obj.get("agency"), obj.get("date")
+    # Taken out at once: a line that is not in the common shape is decoded again by
+    # parse_other, so this mapping is either the event's attributes or dropped.
+    pop = obj.pop
+    event_id, event_type, agency, date = pop("id", None), pop("type", None), pop("agency", None), pop("date", None)
     if (
-        type(event_id) is not str
+        not SLOW_KEYS.isdisjoint(obj)
+        or type(event_id) is not str
         or type(event_type) is not str
         or type(agency) is not str
         or type(date) is not str
@@ -152,27 +179,28 @@ def common_fields(raw: bytes, plain: bool = False) -> CommonFields | None:
         or not event_type
         or not agency
         or event_type == RETRACTION
-        or len(date) != 10
-        or date[4] != "-"
-        or date[7] != "-"
     ):
         return None
-    try:
-        day = _fromisoformat(date)
-    except ValueError:
-        return None
+    if shared is None:
+        shared = Shared()
+    days = shared.days
+    day = days.get(date)
+    if day is None:
+        if len(date) != 10 or date[4] != "-" or date[7] != "-":
+            return None
+        try:
+            day = days[date] = _fromisoformat(date)
+        except ValueError:
+            return None
     if event_type in TYPED and attribute_problem(event_type, obj) is not None:
         return None  # a mistyped attribute: parse_other words the rejection
-    return obj, event_id, event_type, agency, day
+    names = shared.names
+    return obj, event_id, names.setdefault(event_type, event_type), names.setdefault(agency, agency), day
 
 
-def event_of(fields: CommonFields, origin: tuple[str, int]) -> Event:
-    """The event of a line in the common shape (its object becomes the event's attributes)."""
-    obj, event_id, event_type, agency, day = fields
-    # The common shape has exactly these four reserved keys (no SLOW_KEYS): the decoded
-    # object, fresh for this line, loses them and is the event's attributes as it is.
-    del obj["id"], obj["type"], obj["agency"], obj["date"]
-    return Event.owning(event_id, event_type, day, agency, obj, origin)
+event_of: Callable[[CommonFields, tuple[str, int]], Event] = Event.owning
+"""The event of a line's :func:`common_fields` at an origin (file, line): its attributes
+become the event's, uncopied. (Event.owning itself: one call per line, not two.)"""
 
 
 def parse_line(raw: bytes, name: str, lineno: int) -> Event | Rejection:

@@ -176,6 +176,9 @@ class EventRecord(BaseModel):
         return self
 
 
+_new_object = object.__new__
+
+
 class Event:
     """A validated event. Slotted and immutable by convention, for speed."""
 
@@ -205,10 +208,12 @@ class Event:
         self.origin = origin
 
     @classmethod
-    def owning(cls, id: str, type: str, date: dt.date, agency: str, attrs: dict[str, Any], origin: tuple[str, int]) -> Event:
-        """An agency event that takes *attrs* as its own (no copy): for a reader's fresh mapping."""
-        event = cls.__new__(cls)
-        event.id, event.type, event.date, event.agency, event.attrs, event.origin = id, type, date, agency, attrs, origin
+    def owning(cls, fields: tuple[dict[str, Any], str, str, str, dt.date], origin: tuple[str, int]) -> Event:
+        """An agency event of (attributes, id, type, agency, date) that takes the attributes as
+        its own, uncopied: for a reader's fresh mapping (see :func:`hanchot.inputs.lines.event_of`)."""
+        event = _new_object(cls)
+        event.attrs, event.id, event.type, event.agency, event.date = fields
+        event.origin = origin
         event.scope = event.recorded = event.retracts = None
         return event
 
