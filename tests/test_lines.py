@@ -10,7 +10,15 @@ from pathlib import Path
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hanchot.inputs.lines import LIGHT_LAYOUT, common_fields, light_layout, parse_line, parse_other
+from hanchot.inputs.lines import (
+    LIGHT_LAYOUT,
+    Shared,
+    common_fields,
+    event_of,
+    light_layout,
+    parse_line,
+    parse_other,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -135,3 +143,29 @@ def test_the_routers_layout_refuses_exactly_the_types_it_is_told(kind: str, even
     never = {"process.updated", "report.submitted"}
     assert (light_layout(never).match(raw) is None) == (kind in never)
     assert LIGHT_LAYOUT.match(raw) is not None
+
+
+_day_texts = st.sampled_from(["2025-01-31", "2025-02-30", "2025-2-03", "20250203", "2025-W05-1", "2024-02-29"])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a", "b", "2025-01-31"]), st.sampled_from(["t", "2025-01-31", "A"]), _day_texts), min_size=1, max_size=8))
+def test_a_reader_sharing_values_reads_each_line_as_alone(rows: list[tuple[str, str, str]]) -> None:
+    """Lines read through one Shared memo (a reader's dates and names) give the events each line
+    gives alone, dates refused alike, even when a type or agency is written like a date;
+    equal dates and names are then one object."""
+    shared = Shared()
+    events = []
+    for n, (kind, agency, day) in enumerate(rows):
+        raw = json.dumps({"id": f"e{n}", "type": kind, "agency": agency, "date": day, "k": 1}).encode()
+        alone = common_fields(raw)
+        together = common_fields(raw, shared=shared)
+        assert (alone is None) == (together is None)
+        if together is not None and alone is not None:
+            assert together == alone
+            events.append(event_of(together, ("f.jsonl", n + 1)))
+            assert repr(events[-1]) == repr(parse_other(raw, "f.jsonl", n + 1))
+    for a in events:
+        for b in events:
+            assert (a.date is b.date) == (a.date == b.date)
+            assert (a.type is b.type) == (a.type == b.type)
