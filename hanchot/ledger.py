@@ -284,42 +284,54 @@ class Ledger:
         A *shadow* is a broadcast's copy whose home is another partition: kept
         for evaluation, never counted nor reported.
         """
-        if type(item) is not Event:
-            if not shadow:
-                self.rejected.append(item)  # type: ignore[arg-type]
-            return
-        if item.agency not in self.bindings.agencies:  # (None for a broadcast: its scope is checked)
-            problem = self.bindings.problem(item)
-            if problem is not None:
+        self.keep_all((item,), shadow)
+
+    def keep_all(self, items: Iterable[Event | Rejection], shadow: bool = False) -> None:
+        """Keep parsed lines, in order, as :meth:`keep` keeps each (a reader's loop without a
+        call per line)."""
+        agencies, events, roles, classify, local = self.bindings.agencies, self.events, self.roles, self.bindings.classify, self.local
+        for item in items:
+            if type(item) is not Event:
                 if not shadow:
-                    file, line = item.origin
-                    self.rejected.append(Rejection(file, line, problem[0], problem[1], ""))
-                return
-        local = self.local
-        if local is not None:
-            if item.agency is not None:
-                if item.agency not in local:
-                    self.crossings.misrouted.append(item.agency)
-            elif not shadow:
-                assert item.scope is not None
-                self.crossings.home_scopes.append((item.id, item.scope))
+                    self.rejected.append(item)  # type: ignore[arg-type]
+                continue
+            agency = item.agency
+            if agency not in agencies:  # (None for a broadcast: its scope is checked)
+                problem = self.bindings.problem(item)
+                if problem is not None:
+                    if not shadow:
+                        file, line = item.origin
+                        self.rejected.append(Rejection(file, line, problem[0], problem[1], ""))
+                    continue
+            if local is not None:
+                if agency is not None:
+                    if agency not in local:
+                        self.crossings.misrouted.append(agency)
+                elif not shadow:
+                    assert item.scope is not None
+                    self.crossings.home_scopes.append((item.id, item.scope))
+            event_id = item.id
+            kept = events.get(event_id)
+            if kept is None and self.light:
+                ref = self.light.pop(event_id, None)
+                if ref is not None:
+                    self.late[ref & CODE_MASK] -= 1
+                    kept = events[event_id] = self._reread(ref)
+                    roles[event_id] = ()
+            if kept is None:  # the first copy of an id (most lines)
+                events[event_id] = item
+                if shadow:
+                    self.shadows.add(event_id)
+                roles[event_id] = classify(item)
+            else:
+                self._keep_copy(item, kept, shadow)
+
+    def _keep_copy(self, item: Event, kept: Event, shadow: bool) -> None:
+        """Keep *item*, a copy of an id kept already (*kept*): a duplicate, or a conflict."""
         event_id = item.id
-        kept = self.events.get(event_id)
-        if kept is None and self.light:
-            ref = self.light.pop(event_id, None)
-            if ref is not None:
-                self.late[ref & CODE_MASK] -= 1
-                kept = self.events[event_id] = self._reread(ref)
-                self.roles[event_id] = ()
-        if kept is None:  # the first copy of an id (most lines)
-            self.events[event_id] = item
-            if shadow:
-                self.shadows.add(event_id)
-            self.roles[event_id] = self.bindings.classify(item)
-            return
         if shadow and kept.origin == item.origin:
             return  # one line's shadow copies in two buckets of this partition
-        if local is not None:
+        if self.local is not None:
             if (event_id in self.shadows) != shadow:
                 self.crossings.shadow_mismatch.append(event_id)
             if kept.scope is not None or item.scope is not None:

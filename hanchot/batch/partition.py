@@ -294,38 +294,51 @@ def _read_lines(
     ledger, typed, buckets, as_of, known_at, shared = r.ledger, r.typed, r.buckets, r.as_of, r.known_at, r.shared
     mine, light, events, late = ledger.local, ledger.light, ledger.events, ledger.late
     assert mine is not None
-    keep, parse, common, make = ledger.keep, parse_line, common_fields, event_of
+    keep, keep_all, parse, common, make = ledger.keep, ledger.keep_all, parse_line, common_fields, event_of
     raws = raw_block.split(b"\n")
     raws.pop()
-    plain = raw_block.isascii() and b"\\u" not in raw_block  # what common_fields asks of each line, at once
-    pos = offset
     others = 0  # lines not counted here: shadows, and copies whose home is read too
+    if kind != "jsonl":  # pickled events and rejections (see hanchot.batch.route)
+        for v, raw in zip(index, raws):
+            home = v & HOME_MASK
+            if home == bucket or home not in buckets:
+                keep(pickle.loads(base64.b64decode(raw)), home != bucket)
+            others += home != bucket
+        return len(index) - others
+    plain = raw_block.isascii() and b"\\u" not in raw_block  # what common_fields asks of each line, at once
+    # The lines counted here are kept in order, a run at a time (one call per run, not per line);
+    # the run is kept before a shadow is, and before a line is tested for light (which asks
+    # the ledger whether its id is kept).
+    run: list[Event | Rejection] = []
+    pos = offset
     for v, raw in zip(index, raws):
         start = pos
         pos += len(raw) + 1
         home = v & HOME_MASK
-        if kind != "jsonl":
-            if home == bucket or home not in buckets:
-                keep(pickle.loads(base64.b64decode(raw)), home != bucket)
-            others += home != bucket
-            continue
         line = base + (v >> LINE_SHIFT)
         if home != bucket:
             others += 1
             if home not in buckets:  # a shadow (else the home copy is read too)
+                keep_all(run)
+                run.clear()
                 keep(parse(_line_bytes(raw, v, line), name, line), True)
             continue
         fields = common(raw, plain, shared)
         if fields is None:
-            keep(parse(_line_bytes(raw, v, line), name, line), False)
+            run.append(parse(_line_bytes(raw, v, line), name, line))
             continue
         _, event_id, event_type, agency, day = fields
-        if event_type not in typed and agency in mine and event_id not in light and event_id not in events:
-            code = visibility(day, as_of, known_at)
-            light[event_id] = fileno | start << CODE_BITS | code
-            late[code] += 1
-            continue
-        keep(make(fields, (name, line)), False)
+        if event_type not in typed and agency in mine:
+            if run:
+                keep_all(run)
+                run.clear()
+            if event_id not in light and event_id not in events:
+                code = visibility(day, as_of, known_at)
+                light[event_id] = fileno | start << CODE_BITS | code
+                late[code] += 1
+                continue
+        run.append(make(fields, (name, line)))
+    keep_all(run)
     return len(index) - others
 
 
