@@ -233,8 +233,7 @@ class Engine:
         """Evaluate *events* as of *as_of*, independently of anything added before."""
         with self._lock:  # the matcher (and its cache) is not for two threads at once
             ledger = Ledger(self.bindings)
-            for event in events:
-                ledger.record(event)
+            ledger.record_all(events)
             return self._report(ledger, as_of, known_at)
 
     def _report(self, ledger: Ledger, as_of: dt.date, known_at: dt.date | None) -> Report:

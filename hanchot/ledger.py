@@ -270,13 +270,22 @@ class Ledger:
 
     def record(self, item: Event | Mapping[str, Any] | Rejection) -> None:
         """Count one input line and keep what it gave (an event, raw or validated, or a rejection)."""
-        self.read += 1
-        if not isinstance(item, (Event, Rejection)):
-            try:
-                item = parse_event(item)
-            except FieldError as exc:
-                item = Rejection(exc.file, exc.line, exc.field, exc.reason, "")
-        self.keep(item)
+        self.record_all((item,))
+
+    def record_all(self, items: Iterable[Event | Mapping[str, Any] | Rejection]) -> None:
+        """Count input lines and keep what each gave, in order (see :meth:`record`)."""
+        self.keep_all(self._counted(items))
+
+    def _counted(self, items: Iterable[Event | Mapping[str, Any] | Rejection]) -> Iterator[Event | Rejection]:
+        """*items* as parsed lines, each counted as read when it is kept."""
+        for item in items:
+            self.read += 1
+            if type(item) is not Event and not isinstance(item, (Event, Rejection)):
+                try:
+                    item = parse_event(item)
+                except FieldError as exc:
+                    item = Rejection(exc.file, exc.line, exc.field, exc.reason, "")
+            yield item
 
     def keep(self, item: Event | Rejection, shadow: bool = False) -> None:
         """Keep one parsed line without counting it (the caller counts lines).
@@ -626,6 +635,5 @@ class Ledger:
 def build(bindings: Bindings, items: Iterable[Event | Mapping[str, Any] | Rejection]) -> Ledger:
     """A ledger holding *items*, each counted as one input line."""
     ledger = Ledger(bindings)
-    for item in items:
-        ledger.record(item)
+    ledger.record_all(items)
     return ledger
