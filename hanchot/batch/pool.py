@@ -182,6 +182,11 @@ class LocalPool:
         queue: deque[tuple[Job, bool]] = deque((j, False) for j in jobs)  # (job, needs a fresh process)
         busy = self._busy  # kept on the pool, so that close() can stop them after ^C
         outcomes: dict[Any, Outcome] = {}
+        # Start the workers this run needs together: sending a task waits until its worker is
+        # up (a task's arguments fill the pipe), so workers started one at a time would each
+        # wait for the one before to import everything.
+        for _ in range(min(self.jobs, len(queue)) - len(self._idle) - len(busy)):
+            self._idle.append(_Worker(self._ctx))
         while queue or busy:
             while queue and len(busy) < self.jobs:
                 job, fresh = queue.popleft()
