@@ -22,6 +22,7 @@ import errno
 import multiprocessing as mp
 import os
 import signal
+import sys
 import time
 import traceback
 from collections import deque
@@ -75,8 +76,10 @@ def _worker_main(conn: Connection) -> None:
             msg = conn.recv()
         except EOFError:
             return
-        if msg is None:
-            return
+        if msg is None:  # stop: at once, without the interpreter's teardown freeing every object left
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
         key, fn, spec, args = msg
 
         def progress(n: int, key: Any = key) -> None:

@@ -25,11 +25,14 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import pickle
 import re
 from array import array
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import accumulate
 from typing import Any
 
 from hanchot.batch.plan import Plan
@@ -42,7 +45,10 @@ from hanchot.ledger import visibility
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
 _AGENCY_KEY = b'"agency": "'  # the usual layout, found by a byte search before the expression
+_HEAD = re.compile(rb'\{"id": "[^"\\]*", "type": "([^"\\]*)", "agency": "([^"]*)"')
+"""The usual first keys of a line (groups: type, agency): its agency is the first ``"agency": "``."""
 _FLUSH = 1 << 18  # lines buffered (all buckets) before a write
+_READ = 8 << 20  # bytes of input read at a time
 
 
 @dataclass(frozen=True)
@@ -100,7 +106,7 @@ class _Spill:
         self.raw_bytes: Counter[int] = Counter()
 
     def put(self, record: bytes, entry: int, targets: tuple[int, ...]) -> None:
-        """Buffer *record* (a line with its newline) for each of *targets*, home first.
+        """Buffer *record* (a line without its newline) for each of *targets*, home first.
 
         *entry* is the record's index entry without its home bucket; the copies in
         other buckets are shadows (evaluated there, counted at home).
@@ -121,7 +127,7 @@ class _Spill:
             if not lines and not ids:
                 continue
             index, refs = self.index[bucket], self.light_refs[bucket]
-            raw = b"".join(lines)
+            raw = b"\n".join(lines) + b"\n" if lines else b""
             if ids:
                 ids.append(b"")
             lid = b"\n".join(ids)
@@ -193,73 +199,113 @@ def _route_jsonl(
     visibility code; a worker reads the line again only if another line has the
     same id. Other lines are spilled raw, and workers parse them (their own fast
     path recognises the light events in other layouts).
+
+    The usual line starts as :data:`_HEAD` does, with a type some pattern names: it
+    cannot be light, and its agency is the head's. Only the others (light events,
+    other layouts, broadcasts, bad lines) take :meth:`_Router.other`, and only
+    their byte offsets are counted.
     """
-    get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
-    search, key, skip = _AGENCY.search, _AGENCY_KEY, len(_AGENCY_KEY)
-    match = light_layout(light.typed | {RETRACTION}).match if light is not None else None
-    lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
-    codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
+    router = _Router(plan, spill, result, light)
+    get, head, other, never = router.get, _HEAD.match, router.other, router.never
+    lines, index = spill.lines, spill.index
     _, gz = file_kind(task.name)
-    lineno = 0
-    pos = task.start
-    end = task.end
-    pending = 0
+    lineno = pending = 0
     with open_binary(task.name, gz) as fh:
-        if task.start:
-            fh.seek(task.start)
-        for raw in fh:
-            start = pos
-            if end is not None and pos >= end:
-                break
-            pos += len(raw)
-            lineno += 1
-            m = match(raw) if match is not None else None
-            if m is not None:
-                event_id, _, agency, date = m.groups()
-                bucket = get(agency)
-                if bucket is not None:
-                    code = codes.get(date)
-                    if code is None:
-                        assert light is not None
-                        code = codes[date] = _date_code(date, light)
-                    if code >= 0:
-                        light_ids[bucket].append(event_id)
-                        light_refs[bucket].append(start << CODE_BITS | code)
-                        pending += 1
-                        if pending >= _FLUSH:
-                            spill.flush()
-                            pending = 0
-                            if progress is not None:
-                                progress(_FLUSH)
+        for offset, block, flag in _blocks(fh, task.start, task.end):
+            first = lineno + 1
+            starts: list[int] | None = None
+            for lineno, raw in enumerate(block, first):
+                h = head(raw)
+                if h is not None and (never is None or h[1] in never):
+                    bucket = get(h[2])
+                    if bucket is not None:
+                        lines[bucket].append(raw)
+                        index[bucket].append(lineno << LINE_SHIFT | flag | bucket)
                         continue
-            else:
-                i = raw.find(key)  # the usual layout, '"agency": "'; else the regular expression
-                if i >= 0:
-                    i += skip
-                    bucket = get(raw[i : raw.find(b'"', i)])
-                else:
-                    r = search(raw)
-                    bucket = None if r is None else get(r.group(1))
-            if bucket is not None:
-                flag = 0
-                if raw[-1] != 10:
-                    raw += b"\n"
-                    flag = NO_NEWLINE
-                lines[bucket].append(raw)
-                index[bucket].append(lineno << LINE_SHIFT | flag | bucket)
-                pending += 1
-                if pending >= _FLUSH:
-                    spill.flush()
-                    pending = 0
-                    if progress is not None:
-                        progress(_FLUSH)
-                continue
-            if not raw.isspace():
-                _spill_unrouted(raw, lineno, plan, spill, result)
-                pending += 1
+                if starts is None:  # each line's byte offset, in the input file
+                    starts = list(accumulate(map((1).__add__, map(len, block)), initial=offset))
+                other(raw, lineno, flag, starts[lineno - first])
+            pending += len(block)
+            if pending >= _FLUSH:
+                spill.flush()
+                if progress is not None:
+                    progress(pending)
+                pending = 0
     if progress is not None:
         progress(pending)
     result.lines = lineno
+
+
+class _Router:
+    """What routing the lines of one JSON Lines task needs besides the usual line's head."""
+
+    def __init__(self, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec | None) -> None:
+        self.plan, self.spill, self.result, self.light = plan, spill, result, light
+        self.get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
+        self.match = light_layout(light.typed | {RETRACTION}).match if light is not None else None
+        self.never = frozenset(t.encode() for t in light.typed | {RETRACTION}) if light is not None else None
+        self.codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
+
+    def other(self, raw: bytes, lineno: int, flag: int, start: int) -> None:
+        """Route a line (without its newline) the head did not: a light event, or one found
+        by a byte search or the regular expression, or by parsing (:func:`_spill_unrouted`)."""
+        get, spill = self.get, self.spill
+        m = self.match(raw) if self.match is not None else None
+        if m is not None:
+            event_id, _, agency, date = m.groups()
+            bucket = get(agency)
+            if bucket is not None:
+                code = self.codes.get(date)
+                if code is None:
+                    assert self.light is not None
+                    code = self.codes[date] = _date_code(date, self.light)
+                if code >= 0:
+                    spill.light_ids[bucket].append(event_id)
+                    spill.light_refs[bucket].append(start << CODE_BITS | code)
+                    return
+        else:
+            i = raw.find(_AGENCY_KEY)  # the usual key; else the regular expression
+            if i >= 0:
+                i += len(_AGENCY_KEY)
+                bucket = get(raw[i : raw.find(b'"', i)])
+            else:
+                r = _AGENCY.search(raw)
+                bucket = None if r is None else get(r.group(1))
+        if bucket is not None:
+            spill.lines[bucket].append(raw)
+            spill.index[bucket].append(lineno << LINE_SHIFT | flag | bucket)
+        elif raw and not raw.isspace():
+            _spill_unrouted(raw, lineno << LINE_SHIFT | flag, self.plan, spill, self.result)
+
+
+def _blocks(fh: Any, start: int, end: int | None) -> Iterator[tuple[int, list[bytes], int]]:
+    """The lines of *fh* that start in bytes [start, end) (to its end if *end* is None),
+    without their newlines, a few megabytes at a time; each list with the byte offset
+    of its first line and its index flag: :data:`NO_NEWLINE` for the file's last line
+    if it has none, else 0."""
+    if start:
+        fh.seek(start)
+    left = None if end is None else end - start
+    rest = b""
+    offset = start  # of rest
+    while left is None or left > 0:
+        block = fh.read(_READ if left is None else min(_READ, left))
+        if not block:
+            break
+        if left is not None:
+            left -= len(block)
+        data = rest + block if rest else block
+        lines = data.split(b"\n")
+        rest = lines.pop()
+        yield offset, lines, 0
+        offset += len(data) - len(rest)
+    if rest and end is not None:  # a slice that ends inside a line keeps the whole line
+        rest += fh.readline()
+        if rest.endswith(b"\n"):
+            yield offset, [rest[:-1]], 0
+            return
+    if rest:
+        yield offset, [rest], NO_NEWLINE
 
 
 def _date_code(date: bytes, light: LightSpec) -> int:
@@ -271,13 +317,9 @@ def _date_code(date: bytes, light: LightSpec) -> int:
     return visibility(day, light.as_of, light.known_at)
 
 
-def _spill_unrouted(raw: bytes, lineno: int, plan: Plan, spill: _Spill, result: RouteResult) -> None:
+def _spill_unrouted(raw: bytes, entry: int, plan: Plan, spill: _Spill, result: RouteResult) -> None:
     """Spill a line whose agency the byte search did not find (a broadcast, or a bad line)."""
-    flag = 0
-    if raw[-1] != 10:
-        raw += b"\n"
-        flag = NO_NEWLINE
-    spill.put(raw, lineno << LINE_SHIFT | flag, _slow_targets(raw, plan, result))
+    spill.put(raw, entry, _slow_targets(raw, plan, result))
 
 
 def _slow_targets(raw: bytes, plan: Plan, result: RouteResult) -> tuple[int, ...]:
@@ -330,7 +372,7 @@ def _route_parsed(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResul
             line = item.origin[1]
         else:
             targets, line = (0,), item.line
-        spill.put(base64.b64encode(pickle.dumps(item, 5)) + b"\n", line << LINE_SHIFT | NO_NEWLINE, targets)
+        spill.put(base64.b64encode(pickle.dumps(item, 5)), line << LINE_SHIFT | NO_NEWLINE, targets)
         if not n % _FLUSH:
             spill.flush()
             if progress is not None:
@@ -353,3 +395,16 @@ def peak_rss_kib() -> int:
 def slices(name: str, size: int) -> list[tuple[int, int | None]]:
     """Byte ranges of about *size* bytes, each starting at a line, of an uncompressed file."""
     return byte_slices(name, size)
+
+
+def route_slices(names: Sequence[str], size: int, jobs: int) -> list[tuple[str, int, int | None]]:
+    """The route tasks' (file, start, end): slices of at most about *size* bytes of each
+    uncompressed JSON Lines file, a whole file otherwise. When the files need several, the
+    slices are cut equal and as many as a multiple of *jobs*: the workers all finish routing
+    at about the same time (a last, smaller slice kept one of them busy alone)."""
+    total = sum(os.path.getsize(n) for n in names if file_kind(n) == ("jsonl", False))
+    count = -(-total // size)
+    if count > 1:
+        count = -(-count // jobs) * jobs
+        size = -(-total // count)
+    return [(name, start, end) for name in names for start, end in slices(name, size)]

@@ -35,7 +35,14 @@ from hanchot.batch.partition import (
 from hanchot.batch.plan import Plan
 from hanchot.batch.pool import DEFAULT_TIMEOUT, DaskPool, Job, LocalPool, Outcome
 from hanchot.batch.progress import Progress
-from hanchot.batch.route import LightSpec, RouteResult, RouteTask, peak_rss_kib, run_route, slices
+from hanchot.batch.route import (
+    LightSpec,
+    RouteResult,
+    RouteTask,
+    peak_rss_kib,
+    route_slices,
+    run_route,
+)
 from hanchot.batch.wire import DIGEST_GROUPS as GROUPS
 from hanchot.batch.wire import CheckTask, PartitionTask
 from hanchot.errors import EnvironmentFailure, ExitCode, InputError
@@ -256,10 +263,10 @@ def prepare(opts: BatchOptions) -> Setup:
 def route(opts: BatchOptions, setup: Setup) -> Routed | RouteFailure:
     """Route every line of every file (in slices, in parallel) to its bucket's spill."""
     t0 = time.perf_counter()
-    tasks: list[RouteTask] = []
-    for name in setup.listing.files:
-        for start, end in slices(name, opts.slice_bytes):
-            tasks.append(RouteTask(len(tasks), name, start, end))
+    tasks = [
+        RouteTask(i, name, start, end)
+        for i, (name, start, end) in enumerate(route_slices(setup.listing.files, opts.slice_bytes, setup.pool.jobs))
+    ]
     light = LightSpec(never_light(setup.pack), opts.as_of, opts.known_at)
     setup.progress.phase("read")
     outcomes = setup.pool.run(
