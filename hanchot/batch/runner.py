@@ -269,8 +269,9 @@ def route(opts: BatchOptions, setup: Setup) -> Routed | RouteFailure:
     ]
     light = LightSpec(never_light(setup.pack), opts.as_of, opts.known_at)
     setup.progress.phase("read")
+    args = (setup.plan, setup.spill_root, light)  # one tuple: the pool sends it once to each worker
     outcomes = setup.pool.run(
-        [Job(t.task, run_route, t, (setup.plan, setup.spill_root, light)) for t in tasks],
+        [Job(t.task, run_route, t, args) for t in tasks],
         progress=lambda _key, n: setup.progress.read(n),
     )
     _raise_unusable(outcomes)
@@ -340,10 +341,11 @@ def evaluate(setup: Setup, routed: Routed, partitioning: Partitioning) -> Evalua
     rounds = 0
     merged_groups: list[list[int]] = []
     todo = partitioning.partitions
+    args = (setup.config,)
     while todo:
         rounds += 1
         outcomes = pool.run(
-            [Job(bs, run_partition, _task(i, bs, routed.task_table), (setup.config,)) for i, bs in enumerate(todo)],
+            [Job(bs, run_partition, _task(i, bs, routed.task_table), args) for i, bs in enumerate(todo)],
             progress=lambda _key, n: setup.progress.evaluated(n),
             done=lambda o: setup.progress.agencies_done(sum(len(members[b]) for b in o.key)),
         )
