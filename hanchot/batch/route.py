@@ -30,9 +30,8 @@ import pickle
 import re
 from array import array
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from itertools import accumulate
 from typing import Any
 
 from hanchot.batch.plan import Plan
@@ -48,7 +47,6 @@ _AGENCY_KEY = b'"agency": "'  # the usual layout, found by a byte search before 
 _HEAD = re.compile(rb'\{"id": "[^"\\]*", "type": "([^"\\]*)", "agency": "([^"]*)"')
 """The usual first keys of a line (groups: type, agency): its agency is the first ``"agency": "``."""
 _FLUSH = 1 << 18  # lines buffered (all buckets) before a write
-_READ = 8 << 20  # bytes of input read at a time
 
 
 @dataclass(frozen=True)
@@ -106,7 +104,7 @@ class _Spill:
         self.raw_bytes: Counter[int] = Counter()
 
     def put(self, record: bytes, entry: int, targets: tuple[int, ...]) -> None:
-        """Buffer *record* (a line without its newline) for each of *targets*, home first.
+        """Buffer *record* (a line with its newline) for each of *targets*, home first.
 
         *entry* is the record's index entry without its home bucket; the copies in
         other buckets are shadows (evaluated there, counted at home).
@@ -127,7 +125,7 @@ class _Spill:
             if not lines and not ids:
                 continue
             index, refs = self.index[bucket], self.light_refs[bucket]
-            raw = b"\n".join(lines) + b"\n" if lines else b""
+            raw = b"".join(lines)
             if ids:
                 ids.append(b"")
             lid = b"\n".join(ids)
@@ -200,112 +198,93 @@ def _route_jsonl(
     same id. Other lines are spilled raw, and workers parse them (their own fast
     path recognises the light events in other layouts).
 
-    The usual line starts as :data:`_HEAD` does, with a type some pattern names: it
-    cannot be light, and its agency is the head's. Only the others (light events,
-    other layouts, broadcasts, bad lines) take :meth:`_Router.other`, and only
-    their byte offsets are counted.
+    A line that starts as the usual layout does (:data:`_HEAD`) with a type some
+    pattern names cannot be light, and its agency is the head's. Where most of the
+    last :data:`_FLUSH` lines were light, the light layout is tried first instead
+    (a light line would pay for both).
     """
-    router = _Router(plan, spill, result, light)
-    get, head, other, never = router.get, _HEAD.match, router.other, router.never
-    lines, index = spill.lines, spill.index
-    _, gz = file_kind(task.name)
-    lineno = pending = 0
-    with open_binary(task.name, gz) as fh:
-        for offset, block, flag in _blocks(fh, task.start, task.end):
-            first = lineno + 1
-            starts: list[int] | None = None
-            for lineno, raw in enumerate(block, first):
+    get, head, other = _lookup(plan), _HEAD.match, _Other(plan, spill, result).route
+    match = light_layout(light.typed | {RETRACTION}).match if light is not None else None
+    never = frozenset(t.encode() for t in light.typed | {RETRACTION}) if light is not None else None
+    lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
+    codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
+    lineno = lights = 0
+    light_first = False
+    pos, end = task.start, task.end
+    with open_binary(task.name, file_kind(task.name)[1]) as fh:
+        if pos:
+            fh.seek(pos)
+        for lineno, raw in enumerate(fh, 1):  # lines read whole, with their newline (a readline each)
+            start = pos
+            if end is not None and start >= end:
+                lineno -= 1
+                break
+            pos += len(raw)
+            if not lineno % _FLUSH:  # the next lines' order of trial; a flush; progress
+                light_first, lights = lights * 2 > _FLUSH, 0
+                spill.flush()
+                if progress is not None:
+                    progress(_FLUSH)
+            if not light_first:
                 h = head(raw)
                 if h is not None and (never is None or h[1] in never):
                     bucket = get(h[2])
-                    if bucket is not None:
+                    if bucket is not None and raw[-1] == 10:
                         lines[bucket].append(raw)
-                        index[bucket].append(lineno << LINE_SHIFT | flag | bucket)
-                        continue
-                if starts is None:  # each line's byte offset, in the input file
-                    starts = list(accumulate(map((1).__add__, map(len, block)), initial=offset))
-                other(raw, lineno, flag, starts[lineno - first])
-            pending += len(block)
-            if pending >= _FLUSH:
-                spill.flush()
-                if progress is not None:
-                    progress(pending)
-                pending = 0
+                        index[bucket].append(lineno << LINE_SHIFT | bucket)
+                    else:
+                        other(raw, lineno << LINE_SHIFT)
+                    continue
+            if match is not None and (m := match(raw)) is not None:
+                event_id, _, agency, date = m.groups()
+                bucket = get(agency)
+                code = codes.get(date)
+                if code is None:
+                    assert light is not None
+                    code = codes[date] = _date_code(date, light)
+                if bucket is not None and code >= 0:
+                    light_ids[bucket].append(event_id)
+                    light_refs[bucket].append(start << CODE_BITS | code)
+                    lights += 1
+                    continue
+            other(raw, lineno << LINE_SHIFT)
     if progress is not None:
-        progress(pending)
+        progress(lineno % _FLUSH)
     result.lines = lineno
 
 
-class _Router:
-    """What routing the lines of one JSON Lines task needs besides the usual line's head."""
+def _lookup(plan: Plan) -> Any:
+    """The bucket of an agency id given as UTF-8 bytes, or None (a ``dict.get``)."""
+    return {a.encode(): b for a, b in plan.bucket_of.items()}.get
 
-    def __init__(self, plan: Plan, spill: _Spill, result: RouteResult, light: LightSpec | None) -> None:
-        self.plan, self.spill, self.result, self.light = plan, spill, result, light
-        self.get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
-        self.match = light_layout(light.typed | {RETRACTION}).match if light is not None else None
-        self.never = frozenset(t.encode() for t in light.typed | {RETRACTION}) if light is not None else None
-        self.codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
 
-    def other(self, raw: bytes, lineno: int, flag: int, start: int) -> None:
-        """Route a line (without its newline) the head did not: a light event, or one found
-        by a byte search or the regular expression, or by parsing (:func:`_spill_unrouted`)."""
-        get, spill = self.get, self.spill
-        m = self.match(raw) if self.match is not None else None
-        if m is not None:
-            event_id, _, agency, date = m.groups()
-            bucket = get(agency)
-            if bucket is not None:
-                code = self.codes.get(date)
-                if code is None:
-                    assert self.light is not None
-                    code = self.codes[date] = _date_code(date, self.light)
-                if code >= 0:
-                    spill.light_ids[bucket].append(event_id)
-                    spill.light_refs[bucket].append(start << CODE_BITS | code)
-                    return
+class _Other:
+    """Routing the lines that are neither the usual typed line nor light."""
+
+    def __init__(self, plan: Plan, spill: _Spill, result: RouteResult) -> None:
+        self.plan, self.spill, self.result = plan, spill, result
+        self.get = _lookup(plan)
+
+    def route(self, raw: bytes, entry: int) -> None:
+        """Spill *raw* (a line, with its newline unless it is the file's last; *entry*: its index
+        entry without the home bucket) to the bucket of its first ``"agency": "`` key or of the
+        regular expression's, else where parsing it says (:func:`_spill_unrouted`); a blank line
+        nowhere."""
+        if raw[-1] != 10:
+            raw += b"\n"
+            entry |= NO_NEWLINE
+        i = raw.find(_AGENCY_KEY)
+        if i >= 0:
+            i += len(_AGENCY_KEY)
+            bucket = self.get(raw[i : raw.find(b'"', i)])
         else:
-            i = raw.find(_AGENCY_KEY)  # the usual key; else the regular expression
-            if i >= 0:
-                i += len(_AGENCY_KEY)
-                bucket = get(raw[i : raw.find(b'"', i)])
-            else:
-                r = _AGENCY.search(raw)
-                bucket = None if r is None else get(r.group(1))
+            r = _AGENCY.search(raw)
+            bucket = None if r is None else self.get(r.group(1))
         if bucket is not None:
-            spill.lines[bucket].append(raw)
-            spill.index[bucket].append(lineno << LINE_SHIFT | flag | bucket)
-        elif raw and not raw.isspace():
-            _spill_unrouted(raw, lineno << LINE_SHIFT | flag, self.plan, spill, self.result)
-
-
-def _blocks(fh: Any, start: int, end: int | None) -> Iterator[tuple[int, list[bytes], int]]:
-    """The lines of *fh* that start in bytes [start, end) (to its end if *end* is None),
-    without their newlines, a few megabytes at a time; each list with the byte offset
-    of its first line and its index flag: :data:`NO_NEWLINE` for the file's last line
-    if it has none, else 0."""
-    if start:
-        fh.seek(start)
-    left = None if end is None else end - start
-    rest = b""
-    offset = start  # of rest
-    while left is None or left > 0:
-        block = fh.read(_READ if left is None else min(_READ, left))
-        if not block:
-            break
-        if left is not None:
-            left -= len(block)
-        data = rest + block if rest else block
-        lines = data.split(b"\n")
-        rest = lines.pop()
-        yield offset, lines, 0
-        offset += len(data) - len(rest)
-    if rest and end is not None:  # a slice that ends inside a line keeps the whole line
-        rest += fh.readline()
-        if rest.endswith(b"\n"):
-            yield offset, [rest[:-1]], 0
-            return
-    if rest:
-        yield offset, [rest], NO_NEWLINE
+            self.spill.lines[bucket].append(raw)
+            self.spill.index[bucket].append(entry | bucket)
+        elif not raw.isspace():
+            _spill_unrouted(raw, entry, self.plan, self.spill, self.result)
 
 
 def _date_code(date: bytes, light: LightSpec) -> int:
@@ -372,7 +351,7 @@ def _route_parsed(task: RouteTask, plan: Plan, spill: _Spill, result: RouteResul
             line = item.origin[1]
         else:
             targets, line = (0,), item.line
-        spill.put(base64.b64encode(pickle.dumps(item, 5)), line << LINE_SHIFT | NO_NEWLINE, targets)
+        spill.put(base64.b64encode(pickle.dumps(item, 5)) + b"\n", line << LINE_SHIFT | NO_NEWLINE, targets)
         if not n % _FLUSH:
             spill.flush()
             if progress is not None:
