@@ -377,13 +377,18 @@ def slices(name: str, size: int) -> list[tuple[int, int | None]]:
 
 
 def route_slices(names: Sequence[str], size: int, jobs: int) -> list[tuple[str, int, int | None]]:
-    """The route tasks' (file, start, end): slices of at most about *size* bytes of each
-    uncompressed JSON Lines file, a whole file otherwise. When the files need several, the
-    slices are cut equal and as many as a multiple of *jobs*: the workers all finish routing
-    at about the same time (a last, smaller slice kept one of them busy alone)."""
-    total = sum(os.path.getsize(n) for n in names if file_kind(n) == ("jsonl", False))
-    count = -(-total // size)
+    """The route tasks' (file, start, end): each uncompressed JSON Lines file cut in equal
+    slices of at most about *size* bytes, a whole file otherwise. When the files need several
+    slices, *size* is first lowered so that they make a multiple of *jobs* slices of about
+    equal size: the workers all finish routing at about the same time (a last, smaller slice,
+    or one slice more than the others, kept one of them busy alone)."""
+    plain = [os.path.getsize(n) if file_kind(n) == ("jsonl", False) else 0 for n in names]
+    count = -(-sum(plain) // size)
     if count > 1:
         count = -(-count // jobs) * jobs
-        size = -(-total // count)
-    return [(name, start, end) for name in names for start, end in slices(name, size)]
+        size = -(-sum(plain) // count)
+    out: list[tuple[str, int, int | None]] = []
+    for name, total in zip(names, plain, strict=True):
+        pieces = max(1, -(-total // size))
+        out += [(name, start, end) for start, end in slices(name, max(1, -(-total // pieces)))]
+    return out
