@@ -6,11 +6,13 @@ The pipeline (see :mod:`hanchot.batch.runner`):
    — an agency always with its successors (merges move duties), a province's
    agencies together where possible (broadcasts stay local);
 2. **route** (:mod:`~hanchot.batch.route`, in parallel, one task per file or
-   64 MiB slice of a file): each line goes to its agency's bucket. A *light*
+   slice of at most about 64 MiB, equal slices as many as a multiple of the
+   workers): each line goes to its agency's bucket. A *light*
    event — valid, in the common shape, of a type no rule pattern names (most
    events: administrative dossiers) — is recognised there and spilled as its
    id and input offset only; other lines are spilled as raw bytes, routed by
-   a byte search for the agency key. A ``scope`` (broadcast) line goes to
+   the agency of the usual first keys (``id``, ``type``, ``agency``) or by a
+   byte search for the agency key. A ``scope`` (broadcast) line goes to
    every bucket with a matching agency, marked with its *home* bucket;
 3. **evaluate** (:mod:`~hanchot.batch.partition`, in parallel): buckets are
    bundled into partitions of bounded size; a worker parses its partition's

@@ -22,6 +22,7 @@ import errno
 import multiprocessing as mp
 import os
 import signal
+import sys
 import time
 import traceback
 from collections import deque
@@ -70,14 +71,20 @@ def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # born with it blocked: see _Worker
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and a SIGTERM to the group ends a worker at once
+    last_args: tuple[Any, ...] = ()
     while True:
         try:
             msg = conn.recv()
         except EOFError:
             return
-        if msg is None:
-            return
+        if msg is None:  # stop: at once, without the interpreter's teardown freeing every object left
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(0)
         key, fn, spec, args = msg
+        if args is None:  # the arguments of the task before (see _Worker.send)
+            args = last_args
+        last_args = args
 
         def progress(n: int, key: Any = key) -> None:
             conn.send(("progress", key, n))
@@ -125,11 +132,16 @@ class _Worker:
         self.conn: Connection = parent
         self.job: Job | None = None
         self.deadline = float("inf")
+        self.args: tuple[Any, ...] | None = None  # the arguments the process holds, from the task before
 
     def send(self, job: Job, timeout: float) -> None:
+        """Send *job*; its arguments only if they are not the very tuple sent before (a route
+        task's plan of every agency takes ~30 ms to pickle and as much to load)."""
         self.job = job
         self.deadline = time.monotonic() + timeout
-        self.conn.send((job.key, job.fn, job.spec, job.args))
+        same = job.args is self.args
+        self.args = job.args
+        self.conn.send((job.key, job.fn, job.spec, None if same else job.args))
 
     def kill(self) -> None:
         """End the process now (a hung or abandoned task); wait for it."""
@@ -182,6 +194,11 @@ class LocalPool:
         queue: deque[tuple[Job, bool]] = deque((j, False) for j in jobs)  # (job, needs a fresh process)
         busy = self._busy  # kept on the pool, so that close() can stop them after ^C
         outcomes: dict[Any, Outcome] = {}
+        # Start the workers this run needs together: sending a task waits until its worker is
+        # up (a task's arguments fill the pipe), so workers started one at a time would each
+        # wait for the one before to import everything.
+        for _ in range(min(self.jobs, len(queue)) - len(self._idle) - len(busy)):
+            self._idle.append(_Worker(self._ctx))
         while queue or busy:
             while queue and len(busy) < self.jobs:
                 job, fresh = queue.popleft()

@@ -25,10 +25,12 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import json
+import os
 import pickle
 import re
 from array import array
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -42,6 +44,8 @@ from hanchot.ledger import visibility
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
 _AGENCY_KEY = b'"agency": "'  # the usual layout, found by a byte search before the expression
+_HEAD = re.compile(rb'\{"id": "[^"\\]*", "type": "([^"\\]*)", "agency": "([^"]*)"')
+"""The usual first keys of a line (groups: type, agency): its agency is the first ``"agency": "``."""
 _FLUSH = 1 << 18  # lines buffered (all buckets) before a write
 
 
@@ -193,73 +197,94 @@ def _route_jsonl(
     visibility code; a worker reads the line again only if another line has the
     same id. Other lines are spilled raw, and workers parse them (their own fast
     path recognises the light events in other layouts).
+
+    A line that starts as the usual layout does (:data:`_HEAD`) with a type some
+    pattern names cannot be light, and its agency is the head's. Where most of the
+    last :data:`_FLUSH` lines were light, the light layout is tried first instead
+    (a light line would pay for both).
     """
-    get = {a.encode(): b for a, b in plan.bucket_of.items()}.get
-    search, key, skip = _AGENCY.search, _AGENCY_KEY, len(_AGENCY_KEY)
+    get, head, other = _lookup(plan), _HEAD.match, _Other(plan, spill, result).route
     match = light_layout(light.typed | {RETRACTION}).match if light is not None else None
+    never = frozenset(t.encode() for t in light.typed | {RETRACTION}) if light is not None else None
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
     codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
-    _, gz = file_kind(task.name)
-    lineno = 0
-    pos = task.start
-    end = task.end
-    pending = 0
-    with open_binary(task.name, gz) as fh:
-        if task.start:
-            fh.seek(task.start)
-        for raw in fh:
+    lineno = lights = 0
+    light_first = False
+    pos, end = task.start, task.end
+    with open_binary(task.name, file_kind(task.name)[1]) as fh:
+        if pos:
+            fh.seek(pos)
+        for lineno, raw in enumerate(fh, 1):  # lines read whole, with their newline (a readline each)
             start = pos
-            if end is not None and pos >= end:
+            if end is not None and start >= end:
+                lineno -= 1
                 break
             pos += len(raw)
-            lineno += 1
-            m = match(raw) if match is not None else None
-            if m is not None:
+            if not lineno % _FLUSH:  # the next lines' order of trial; a flush; progress
+                light_first, lights = lights * 2 > _FLUSH, 0
+                spill.flush()
+                if progress is not None:
+                    progress(_FLUSH)
+            if not light_first:
+                h = head(raw)
+                if h is not None and (never is None or h[1] in never):
+                    bucket = get(h[2])
+                    if bucket is not None and raw[-1] == 10:
+                        lines[bucket].append(raw)
+                        index[bucket].append(lineno << LINE_SHIFT | bucket)
+                    else:
+                        other(raw, lineno << LINE_SHIFT)
+                    continue
+            if match is not None and (m := match(raw)) is not None:
                 event_id, _, agency, date = m.groups()
                 bucket = get(agency)
-                if bucket is not None:
-                    code = codes.get(date)
-                    if code is None:
-                        assert light is not None
-                        code = codes[date] = _date_code(date, light)
-                    if code >= 0:
-                        light_ids[bucket].append(event_id)
-                        light_refs[bucket].append(start << CODE_BITS | code)
-                        pending += 1
-                        if pending >= _FLUSH:
-                            spill.flush()
-                            pending = 0
-                            if progress is not None:
-                                progress(_FLUSH)
-                        continue
-            else:
-                i = raw.find(key)  # the usual layout, '"agency": "'; else the regular expression
-                if i >= 0:
-                    i += skip
-                    bucket = get(raw[i : raw.find(b'"', i)])
-                else:
-                    r = search(raw)
-                    bucket = None if r is None else get(r.group(1))
-            if bucket is not None:
-                flag = 0
-                if raw[-1] != 10:
-                    raw += b"\n"
-                    flag = NO_NEWLINE
-                lines[bucket].append(raw)
-                index[bucket].append(lineno << LINE_SHIFT | flag | bucket)
-                pending += 1
-                if pending >= _FLUSH:
-                    spill.flush()
-                    pending = 0
-                    if progress is not None:
-                        progress(_FLUSH)
-                continue
-            if not raw.isspace():
-                _spill_unrouted(raw, lineno, plan, spill, result)
-                pending += 1
+                code = codes.get(date)
+                if code is None:
+                    assert light is not None
+                    code = codes[date] = _date_code(date, light)
+                if bucket is not None and code >= 0:
+                    light_ids[bucket].append(event_id)
+                    light_refs[bucket].append(start << CODE_BITS | code)
+                    lights += 1
+                    continue
+            other(raw, lineno << LINE_SHIFT)
     if progress is not None:
-        progress(pending)
+        progress(lineno % _FLUSH)
     result.lines = lineno
+
+
+def _lookup(plan: Plan) -> Any:
+    """The bucket of an agency id given as UTF-8 bytes, or None (a ``dict.get``)."""
+    return {a.encode(): b for a, b in plan.bucket_of.items()}.get
+
+
+class _Other:
+    """Routing the lines that are neither the usual typed line nor light."""
+
+    def __init__(self, plan: Plan, spill: _Spill, result: RouteResult) -> None:
+        self.plan, self.spill, self.result = plan, spill, result
+        self.get = _lookup(plan)
+
+    def route(self, raw: bytes, entry: int) -> None:
+        """Spill *raw* (a line, with its newline unless it is the file's last; *entry*: its index
+        entry without the home bucket) to the bucket of its first ``"agency": "`` key or of the
+        regular expression's, else where parsing it says (:func:`_spill_unrouted`); a blank line
+        nowhere."""
+        if raw[-1] != 10:
+            raw += b"\n"
+            entry |= NO_NEWLINE
+        i = raw.find(_AGENCY_KEY)
+        if i >= 0:
+            i += len(_AGENCY_KEY)
+            bucket = self.get(raw[i : raw.find(b'"', i)])
+        else:
+            r = _AGENCY.search(raw)
+            bucket = None if r is None else self.get(r.group(1))
+        if bucket is not None:
+            self.spill.lines[bucket].append(raw)
+            self.spill.index[bucket].append(entry | bucket)
+        elif not raw.isspace():
+            _spill_unrouted(raw, entry, self.plan, self.spill, self.result)
 
 
 def _date_code(date: bytes, light: LightSpec) -> int:
@@ -271,13 +296,9 @@ def _date_code(date: bytes, light: LightSpec) -> int:
     return visibility(day, light.as_of, light.known_at)
 
 
-def _spill_unrouted(raw: bytes, lineno: int, plan: Plan, spill: _Spill, result: RouteResult) -> None:
+def _spill_unrouted(raw: bytes, entry: int, plan: Plan, spill: _Spill, result: RouteResult) -> None:
     """Spill a line whose agency the byte search did not find (a broadcast, or a bad line)."""
-    flag = 0
-    if raw[-1] != 10:
-        raw += b"\n"
-        flag = NO_NEWLINE
-    spill.put(raw, lineno << LINE_SHIFT | flag, _slow_targets(raw, plan, result))
+    spill.put(raw, entry, _slow_targets(raw, plan, result))
 
 
 def _slow_targets(raw: bytes, plan: Plan, result: RouteResult) -> tuple[int, ...]:
@@ -353,3 +374,21 @@ def peak_rss_kib() -> int:
 def slices(name: str, size: int) -> list[tuple[int, int | None]]:
     """Byte ranges of about *size* bytes, each starting at a line, of an uncompressed file."""
     return byte_slices(name, size)
+
+
+def route_slices(names: Sequence[str], size: int, jobs: int) -> list[tuple[str, int, int | None]]:
+    """The route tasks' (file, start, end): each uncompressed JSON Lines file cut in equal
+    slices of at most about *size* bytes, a whole file otherwise. When the files need several
+    slices, *size* is first lowered so that they make a multiple of *jobs* slices of about
+    equal size: the workers all finish routing at about the same time (a last, smaller slice,
+    or one slice more than the others, kept one of them busy alone)."""
+    plain = [os.path.getsize(n) if file_kind(n) == ("jsonl", False) else 0 for n in names]
+    count = -(-sum(plain) // size)
+    if count > 1:
+        count = -(-count // jobs) * jobs
+        size = -(-sum(plain) // count)
+    out: list[tuple[str, int, int | None]] = []
+    for name, total in zip(names, plain, strict=True):
+        pieces = max(1, -(-total // size))
+        out += [(name, start, end) for start, end in slices(name, max(1, -(-total // pieces)))]
+    return out

@@ -35,7 +35,14 @@ from hanchot.batch.partition import (
 from hanchot.batch.plan import Plan
 from hanchot.batch.pool import DEFAULT_TIMEOUT, DaskPool, Job, LocalPool, Outcome
 from hanchot.batch.progress import Progress
-from hanchot.batch.route import LightSpec, RouteResult, RouteTask, peak_rss_kib, run_route, slices
+from hanchot.batch.route import (
+    LightSpec,
+    RouteResult,
+    RouteTask,
+    peak_rss_kib,
+    route_slices,
+    run_route,
+)
 from hanchot.batch.wire import DIGEST_GROUPS as GROUPS
 from hanchot.batch.wire import CheckTask, PartitionTask
 from hanchot.errors import EnvironmentFailure, ExitCode, InputError
@@ -256,14 +263,15 @@ def prepare(opts: BatchOptions) -> Setup:
 def route(opts: BatchOptions, setup: Setup) -> Routed | RouteFailure:
     """Route every line of every file (in slices, in parallel) to its bucket's spill."""
     t0 = time.perf_counter()
-    tasks: list[RouteTask] = []
-    for name in setup.listing.files:
-        for start, end in slices(name, opts.slice_bytes):
-            tasks.append(RouteTask(len(tasks), name, start, end))
+    tasks = [
+        RouteTask(i, name, start, end)
+        for i, (name, start, end) in enumerate(route_slices(setup.listing.files, opts.slice_bytes, setup.pool.jobs))
+    ]
     light = LightSpec(never_light(setup.pack), opts.as_of, opts.known_at)
     setup.progress.phase("read")
+    args = (setup.plan, setup.spill_root, light)  # one tuple: the pool sends it once to each worker
     outcomes = setup.pool.run(
-        [Job(t.task, run_route, t, (setup.plan, setup.spill_root, light)) for t in tasks],
+        [Job(t.task, run_route, t, args) for t in tasks],
         progress=lambda _key, n: setup.progress.read(n),
     )
     _raise_unusable(outcomes)
@@ -333,10 +341,11 @@ def evaluate(setup: Setup, routed: Routed, partitioning: Partitioning) -> Evalua
     rounds = 0
     merged_groups: list[list[int]] = []
     todo = partitioning.partitions
+    args = (setup.config,)
     while todo:
         rounds += 1
         outcomes = pool.run(
-            [Job(bs, run_partition, _task(i, bs, routed.task_table), (setup.config,)) for i, bs in enumerate(todo)],
+            [Job(bs, run_partition, _task(i, bs, routed.task_table), args) for i, bs in enumerate(todo)],
             progress=lambda _key, n: setup.progress.evaluated(n),
             done=lambda o: setup.progress.agencies_done(sum(len(members[b]) for b in o.key)),
         )

@@ -1,0 +1,139 @@
+"""``hanchot batch``'s router: every non-blank line of a file lands once, at its home bucket, whatever the slices."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import tempfile
+from array import array
+from pathlib import Path
+from unittest import mock
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hanchot.batch import route
+from hanchot.batch.plan import Plan
+from hanchot.batch.route import LightSpec, RouteTask, run_route, slices
+from hanchot.batch.wire import NO_NEWLINE, entry_home, entry_line, light_offset, spill_path
+from hanchot.inputs.lines import light_layout
+from hanchot.inputs.records import RETRACTION, Agency
+
+AGENCIES = [Agency(id=f"P{p}-C{c}", level="commune", province=f"P{p}") for p in (1, 2) for c in range(3)]
+PLAN = Plan.build(AGENCIES, 4)
+TYPED = frozenset({"document.issued", "legal_document.effective", RETRACTION})  # as a pack's patterns would name them
+LIGHT = LightSpec(TYPED, dt.date(2025, 6, 30), None)
+
+_agency = st.sampled_from([a.id for a in AGENCIES] + ["NOPE"])
+_date = st.sampled_from(["2025-01-02", "2025-12-31", "2025-02-30"])  # before and after as of, and not a date
+
+
+@st.composite
+def _line(draw: st.DrawFn) -> str:
+    """One line of the shapes the router tells apart (without its line ending)."""
+    n = draw(st.integers(0, 9))
+    kind = draw(st.sampled_from(["typed", "light", "reordered", "compact", "broadcast", "blank", "bad", "retraction"]))
+    agency, date = draw(_agency), draw(_date)
+    if kind == "typed":
+        return json.dumps({"id": f"t{n}", "type": "document.issued", "agency": agency, "date": date, "kind": "qms_plan"})
+    if kind == "light":
+        return json.dumps({"id": f"l{n}", "type": "dossier.received", "agency": agency, "date": date, "n": n})
+    if kind == "retraction":
+        return json.dumps({"id": f"r{n}", "type": RETRACTION, "agency": agency, "date": date, "retracts": f"t{n}"})
+    if kind == "reordered":
+        return json.dumps({"agency": agency, "id": f"o{n}", "type": "dossier.received", "date": date})
+    if kind == "compact":
+        return json.dumps({"id": f"c{n}", "type": "document.issued", "agency": agency, "date": date}, separators=(",", ":"))
+    if kind == "broadcast":
+        return json.dumps({"id": f"b{n}", "type": "legal_document.effective", "scope": {"province": draw(st.sampled_from(["P1", "P2", "P9"]))}, "date": date})
+    if kind == "blank":
+        return draw(st.sampled_from(["", "  ", "\t", "\r"]))
+    return draw(st.sampled_from(["not json", "[1, 2]", '{"id": "x", "agency": ']))
+
+
+def _expected_home(content: bytes) -> tuple[int, ...]:
+    """The buckets of a line, home first, as the plan says (0 for a line naming no known agency)."""
+    try:
+        obj = json.loads(content)
+    except ValueError:
+        return (0,)
+    if not isinstance(obj, dict):
+        return (0,)
+    if "scope" in obj:
+        return PLAN.scope_buckets(obj["scope"]) or (0,)
+    return (PLAN.bucket_of.get(obj.get("agency"), 0),)
+
+
+def _is_light(content: bytes) -> bool:
+    m = light_layout(TYPED).match(content)
+    if m is None or m.group(3).decode() not in PLAN.bucket_of:
+        return False
+    try:
+        dt.date.fromisoformat(m.group(4).decode())
+    except ValueError:
+        return False
+    return True
+
+
+def _spilled(spill_dir: str, results: list[route.RouteResult], bases: list[int]) -> tuple[dict[int, list[tuple[int, bytes, bool, int]]], dict[int, list[tuple[int, bytes]]]]:
+    """From the spills: by line number, its raw copies (bucket, bytes, no newline, home);
+    by byte offset, its light entries (bucket, id)."""
+    raws: dict[int, list[tuple[int, bytes, bool, int]]] = {}
+    lights: dict[int, list[tuple[int, bytes]]] = {}
+    for result, base in zip(results, bases, strict=True):
+        data = Path(spill_path(spill_dir, result.task)).read_bytes()
+        for bucket, chunks in result.chunks.items():
+            for c in chunks:
+                block = data[c.offset : c.offset + c.size]
+                lines = block[: c.raw_len].split(b"\n")
+                assert lines.pop() == b""
+                index = array("q", block[c.raw_len : c.raw_len + c.index_len])
+                for raw, entry in zip(lines, index, strict=True):
+                    raws.setdefault(base + entry_line(entry), []).append((bucket, raw, bool(entry & NO_NEWLINE), entry_home(entry)))
+                ids = block[c.raw_len + c.index_len : c.raw_len + c.index_len + c.ids_len].split(b"\n")
+                assert ids.pop() == b""
+                refs = array("q", block[c.raw_len + c.index_len + c.ids_len : c.size])
+                for event_id, ref in zip(ids, refs, strict=True):
+                    lights.setdefault(light_offset(ref), []).append((bucket, event_id))
+    return raws, lights
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    lines=st.lists(_line(), min_size=1, max_size=40),
+    crlf=st.booleans(),
+    final_newline=st.booleans(),
+    slice_bytes=st.integers(1, 600),
+    read_bytes=st.integers(1, 12),
+)
+def test_every_line_lands_once_at_home(lines: list[str], crlf: bool, final_newline: bool, slice_bytes: int, read_bytes: int) -> None:
+    """Whatever the slices and read sizes: each non-blank line is spilled once at home — raw, as it was
+    (its NO_NEWLINE mark iff it is the last and has none), or as a light id at its byte offset —
+    and a broadcast also to its other buckets; blank lines nowhere; the line count is the file's."""
+    ending = "\r\n" if crlf else "\n"
+    text = ending.join(lines) + (ending if final_newline else "")
+    with tempfile.TemporaryDirectory() as tmp:
+        name = str(Path(tmp) / "events.jsonl")
+        Path(name).write_bytes(text.encode())
+        tasks = [RouteTask(i, name, start, end) for i, (start, end) in enumerate(slices(name, slice_bytes))]
+        with mock.patch.object(route, "_FLUSH", read_bytes):
+            results = [run_route(t, PLAN, tmp, LIGHT) for t in tasks]
+        bases = [sum(r.lines for r in results[:i]) for i in range(len(results))]
+        raws, lights = _spilled(tmp, results, bases)
+    physical = text.encode().split(b"\n")
+    if physical[-1] == b"":
+        physical.pop()
+    assert sum(r.lines for r in results) == len(physical)
+    offset = 0
+    for number, content in enumerate(physical, 1):
+        last_without = number == len(physical) and not text.endswith("\n")
+        buckets = _expected_home(content)
+        if not content.strip():
+            assert number not in raws and offset not in lights
+        elif _is_light(content):
+            assert lights.pop(offset) == [(buckets[0], json.loads(content)["id"].encode())]
+            assert number not in raws
+        else:
+            assert sorted(raws.pop(number)) == sorted((b, content, last_without, buckets[0]) for b in buckets)
+        offset += len(content) + 1
+    assert not raws and not lights
