@@ -101,8 +101,7 @@ def _by_value(fulfilments: Sequence[Event], name: str) -> dict[Any, list[Event]]
     by_value: dict[Any, list[Event]] = {}
     get = by_value.get
     try:
-        for event in fulfilments:
-            got = _value(event, name)
+        for event, got in zip(fulfilments, _values(fulfilments, name)):
             if not isinstance(got, list):
                 if got != got:  # noqa: PLR0124  (NaN: 'got != wanted' even for itself)
                     continue
@@ -219,8 +218,17 @@ def _after_fixed_date_phrase(fixed: dt.date) -> Phrase:
     )
 
 
+def _values(events: Sequence[Event], name: str) -> list[Any]:
+    """The value of *name* of each of *events*: its id for ``id``, else its attribute
+    (None when it has none). One list, not a call per event: a commune's revisions
+    are all indexed by the documents they name."""
+    if name == "id":
+        return [e.id for e in events]
+    return [e.attrs.get(name) for e in events]
+
+
 def _value(event: Event, name: str) -> Any:
-    return event.id if name == "id" else event.attrs.get(name)
+    return _values((event,), name)[0]
 
 
 def _correlated(event: Event, keys: Sequence[tuple[str, Any]]) -> bool:
