@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hanchot.engine import Engine
 from hanchot.errors import RulePackError
 from hanchot.inputs import Event, parse_event
-from hanchot.obligations.model import Status
+from hanchot.obligations.model import Explanation, InputCounts, Obligation, Phrase, Report, Status
 from hanchot.rules.loader import load_pack
 
 COMMUNE = agency("c1")
@@ -42,6 +42,16 @@ def test_update_met_late_overdue_and_open() -> None:
     assert only(evaluate([COMMUNE], [law, late], "2025-06-01"), "legal-update").status is Status.MET_LATE
     assert only(evaluate([COMMUNE], [law], "2025-05-06"), "legal-update").status is Status.OVERDUE
     assert only(evaluate([COMMUNE], [law], "2025-05-05"), "legal-update").status is Status.OPEN
+
+
+@given(st.lists(st.sampled_from(list(Status)), max_size=6))
+def test_has_violations_says_whether_any_obligation_is_overdue_or_met_late(statuses: list[Status]) -> None:
+    """The exit code of a check (1: violations) follows from ``has_violations``: overdue or met late."""
+    why = Explanation(Phrase("t", "t"), "b", Phrase("o", "o"), (), Phrase("s", "s"))
+    made = [Obligation("legal-update", "c1", None, f"law-{i}", d("2025-01-31"), d("2025-05-05"), s, (), why) for i, s in enumerate(statuses)]
+    report = Report("p", d("2025-06-01"), tuple(made), InputCounts(0, 0, 0, 0, 0))
+    assert report.has_violations is bool(report.violations)
+    assert report.has_violations is (Status.OVERDUE in statuses or Status.MET_LATE in statuses)
 
 
 def test_a_revision_of_another_document_does_not_meet_the_update() -> None:

@@ -385,6 +385,12 @@ class Report:
         """The overdue and late-met instances."""
         return tuple(o for o in self.obligations if o.is_violation)
 
+    @property
+    def has_violations(self) -> bool:
+        """Whether any instance is a violation: ``bool(violations)``, stopping at the first
+        (the exit code of a check, which need not gather 17,000 of 140,000 obligations)."""
+        return any(o.is_violation for o in self.obligations)
+
     def to_dict(self, lang: str = "en") -> dict[str, Any]:
         """The report in the JSON output format (deterministic order)."""
         rendering = Rendering(lang)
