@@ -7,6 +7,8 @@ Prints, for each repetition:
 
 1. **end to end**: ``hanchot check --format json --output FILE`` in a fresh
    process, wall seconds (the figure of the target, <= 3 s for 200,000 events);
+   and **start**: ``hanchot check --help`` in a fresh process (the interpreter,
+   the imports and the parser: what every run pays before reading a line);
 2. **phases**, in one process, as the command runs them: setup (the engine: pack,
    agencies, calendar, matcher), read (``read_events``: each line parsed and
    validated), store+evaluate (``Engine.evaluate``: the ledger, its view and the
@@ -80,6 +82,15 @@ def end_to_end(tree: Path, data: Path, pack: str, as_of: str, out: Path, lang: s
     return wall
 
 
+def start(tree: Path) -> float:
+    """Wall seconds of ``hanchot check --help`` run from *tree*: interpreter start, imports, parser."""
+    env = dict(os.environ, PYTHONPATH=str(tree))
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "hanchot", "check", "--help"], cwd=tree, env=env,
+                   stdout=subprocess.DEVNULL, check=True)
+    return time.perf_counter() - t0
+
+
 def spread(values: list[float]) -> str:
     """min / median / max of *values*."""
     return f"min {min(values):.2f} s, median {statistics.median(values):.2f} s, max {max(values):.2f} s"
@@ -101,11 +112,14 @@ def main(argv: list[str] | None = None) -> int:
     print(f"input: {lines:,} lines under {args.data}; pack {args.pack}, as of {args.as_of}, --lang {args.lang}")
     trees = {"this tree": ROOT} | ({"compare": args.compare.resolve()} if args.compare else {})
     walls: dict[str, list[float]] = {name: [] for name in trees}
+    starts: dict[str, list[float]] = {name: [] for name in trees}
     for k in range(args.repeat):
         for name, tree in trees.items():
             out = work / f"{name.replace(' ', '-')}.json"
             walls[name].append(end_to_end(tree, args.data, args.pack, args.as_of, out, args.lang))
-            print(f"run {k + 1}, {name}: check end to end {walls[name][-1]:.2f} s = {lines / walls[name][-1]:,.0f} events/s")
+            starts[name].append(start(tree))
+            print(f"run {k + 1}, {name}: check end to end {walls[name][-1]:.2f} s = {lines / walls[name][-1]:,.0f} events/s"
+                  f"; start (check --help) {starts[name][-1]:.2f} s")
         if args.compare:
             same = (work / "this-tree.json").read_bytes() == (work / "compare.json").read_bytes()
             print(f"run {k + 1}: outputs identical: {same}")
@@ -120,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run {k + 1}, phases (s): " + ", ".join(f"{n} {s:.2f}" for n, s in phases["phases"].items())
               + f"; {phases['obligations']:,} obligations, {phases['violations']:,} violations")
     for name, values in walls.items():
-        print(f"{name}: {spread(values)} over {len(values)} runs")
+        print(f"{name}: {spread(values)} over {len(values)} runs; start {spread(starts[name])}")
     print(f"outputs under {work}")
     return 0
 

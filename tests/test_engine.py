@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 from hanchot.engine import Engine
 from hanchot.errors import RulePackError
 from hanchot.inputs import Event, parse_event
-from hanchot.obligations.model import Status
+from hanchot.obligations.model import Explanation, InputCounts, Obligation, Phrase, Report, Status
 from hanchot.rules.loader import load_pack
 
 COMMUNE = agency("c1")
@@ -41,6 +42,16 @@ def test_update_met_late_overdue_and_open() -> None:
     assert only(evaluate([COMMUNE], [law, late], "2025-06-01"), "legal-update").status is Status.MET_LATE
     assert only(evaluate([COMMUNE], [law], "2025-05-06"), "legal-update").status is Status.OVERDUE
     assert only(evaluate([COMMUNE], [law], "2025-05-05"), "legal-update").status is Status.OPEN
+
+
+@given(st.lists(st.sampled_from(list(Status)), max_size=6))
+def test_has_violations_says_whether_any_obligation_is_overdue_or_met_late(statuses: list[Status]) -> None:
+    """The exit code of a check (1: violations) follows from ``has_violations``: overdue or met late."""
+    why = Explanation(Phrase("t", "t"), "b", Phrase("o", "o"), (), Phrase("s", "s"))
+    made = [Obligation("legal-update", "c1", None, f"law-{i}", d("2025-01-31"), d("2025-05-05"), s, (), why) for i, s in enumerate(statuses)]
+    report = Report("p", d("2025-06-01"), tuple(made), InputCounts(0, 0, 0, 0, 0))
+    assert report.has_violations is bool(report.violations)
+    assert report.has_violations is (Status.OVERDUE in statuses or Status.MET_LATE in statuses)
 
 
 def test_a_revision_of_another_document_does_not_meet_the_update() -> None:
@@ -260,6 +271,35 @@ def test_add_one_at_a_time_equals_evaluate() -> None:
         for e in events:
             engine.add(e)
         assert engine.report(d("2025-12-31")) == engine.evaluate(events, d("2025-12-31"))
+
+
+def _evaluate_and_drop(engine: Engine) -> None:
+    """One evaluation of events of each rule kind, its report dropped on return."""
+    events = [
+        event("legal_document.effective", "2025-01-31", id="dropped-law", **LAW),
+        event("process.updated", "2025-03-02", id="dropped-update", documents=[LAW["document"]]),
+        event("report.submitted", "2025-03-21", id="dropped-report", report="quarterly", period="2025-Q1"),
+        event("internal_audit.completed", "2025-03-10", id="dropped-audit", nonconformities=1),
+    ]
+    report = engine.evaluate(events, d("2025-12-31"))
+    assert {o.rule for o in report.obligations} >= {"legal-update", "quarterly-report", "corrective-action"}
+
+
+def test_an_evaluation_over_its_events_are_freed_without_the_cyclic_collector() -> None:
+    """`hanchot check` pauses the cyclic collector while it runs (hanchot.collector): an
+    evaluation must leave no reference cycle holding its events, or 200,000 of them wait
+    for the collector's full pass at the end (half a second), or for ever under the pause."""
+    with Engine(TEST_PACK, [COMMUNE]) as engine:
+        gc.collect()
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            _evaluate_and_drop(engine)
+            left = [o.id for o in gc.get_objects() if isinstance(o, Event) and o.id.startswith("dropped-")]
+        finally:
+            if enabled:
+                gc.enable()
+    assert left == []
 
 
 def test_two_engines_with_different_packs_coexist() -> None:

@@ -28,7 +28,7 @@ from hanchot.batch.partition import obligation_lines
 from hanchot.calendar import Step
 from hanchot.engine import Engine
 from hanchot.inputs import Agency, parse_event
-from hanchot.obligations.context import PeriodicDuty, RuleBasis, RuleTitle, StatusSaid
+from hanchot.obligations.context import OpenedBy, PeriodicDuty, RuleBasis, RuleTitle, StatusSaid
 from hanchot.obligations.model import Explanation, InputCounts, Obligation, Phrase, Report, Status
 from hanchot.rules.loader import load_pack
 from tests.strategies import dates, periods
@@ -51,6 +51,12 @@ sentences = st.one_of(
     st.builds(StatusSaid, st.sampled_from(list(Status)), dates(), ids, dates(), dates()),
     st.builds(StatusSaid, st.sampled_from([Status.OPEN, Status.MET]), st.none(), ids, dates(), dates()),
     st.builds(PeriodicDuty, periods()),
+    st.builds(
+        lambda id, type, day: OpenedBy(parse_event({"id": id, "type": type, "date": day.isoformat(), "agency": "c1"})),
+        st.sampled_from(["law-9", "Sở KH&CN \"1\""]),  # (few values each: equal and unequal sentences meet)
+        st.sampled_from(["legal_document.effective", "audit.done"]),
+        st.sampled_from([dt.date(2025, 1, 31), dt.date(2025, 2, 1)]),
+    ),
     st.sampled_from(RULES).map(RuleTitle),
 )
 bases = st.one_of(texts, phrases, st.sampled_from(RULES).map(RuleBasis))

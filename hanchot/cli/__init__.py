@@ -18,8 +18,19 @@ from hanchot.cli._common import report_failure
 from hanchot.errors import ExitCode
 from hanchot.writers import silence_stdout
 
-# Modules of hanchot.cli that each add one sub-command.
-_COMMANDS = ("due", "calendar_cmd", "check", "packs_cmd", "schema_cmd", "test_cmd", "whatif_cmd", "replay_cmd", "batch_cmd", "history_cmd")
+# Each sub-command -> the module of hanchot.cli that adds it, in the order of ``hanchot --help``.
+_COMMANDS = {
+    "due": "due",
+    "calendar": "calendar_cmd",
+    "check": "check",
+    "packs": "packs_cmd",
+    "schema": "schema_cmd",
+    "test": "test_cmd",
+    "whatif": "whatif_cmd",
+    "replay": "replay_cmd",
+    "batch": "batch_cmd",
+    "history": "history_cmd",
+}
 
 
 class _Parser(argparse.ArgumentParser):
@@ -30,8 +41,14 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(2)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    """Return the parser of every ``hanchot`` sub-command."""
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Return the parser of every ``hanchot`` sub-command, or only of *command* when it is one.
+
+    A command line names its sub-command first: its parser alone is built, so that
+    ``hanchot check`` does not import what the other commands need (batch, what-if,
+    replay: a tenth of a second at each start). Without a known sub-command (``--help``,
+    a typo) every parser is built, for the list of commands or the suggestion.
+    """
     parser = _Parser(
         prog="hanchot",
         description=__doc__.splitlines()[0],
@@ -40,7 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--debug", action="store_true", help="print the traceback of a failure (also after the command)")
     subparsers = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    for name in _COMMANDS:
+    for name in [_COMMANDS[command]] if command in _COMMANDS else _COMMANDS.values():
         try:
             module = importlib.import_module(f"hanchot.cli.{name}")
         except ModuleNotFoundError as exc:  # a command still being written
@@ -65,7 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = [a for a in argv if a != "--debug"]
     previous = _answer_sigterm()
     try:
-        args = build_parser().parse_args(argv)
+        args = build_parser(next((a for a in argv if not a.startswith("-")), None)).parse_args(argv)
         args.debug = debug
         code: int = args.run(args)
     except KeyboardInterrupt as exc:  # ^C, or SIGTERM (_Terminated): unwound, workers stopped

@@ -75,5 +75,5 @@ def _check(args: argparse.Namespace) -> int:
         report = replace(report, input=replace(report.input, skipped_files=skipped))
     write_result(args, "check", report, pack=pack, agencies=agencies_by_id)
     report_rejections(report.rejected, report.input.read, listed_in_output=args.format not in ("csv", "ics"))
-    return EXIT_VIOLATIONS if report.violations else EXIT_OK
+    return EXIT_VIOLATIONS if report.has_violations else EXIT_OK
 

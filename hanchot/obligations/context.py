@@ -281,9 +281,13 @@ class RuleBasis(_OfRule):
 
 
 class OpenedBy(Said):
-    """What opened a ``within`` obligation: its trigger event."""
+    """What opened a ``within`` obligation: its trigger event.
 
-    __slots__ = ("day", "event_id", "event_type")
+    Reused by its parts: a law broadcast to the communes opens one duty in each,
+    all saying the same sentence (a ``within`` plan makes one per trigger).
+    """
+
+    __slots__ = ("day", "event_id", "event_type", "reuse_key")
     event_id: str
     event_type: str
     day: dt.date
@@ -292,6 +296,7 @@ class OpenedBy(Said):
         object.__setattr__(self, "event_id", event.id)
         object.__setattr__(self, "event_type", event.type)
         object.__setattr__(self, "day", event.date)
+        object.__setattr__(self, "reuse_key", ("opened", event.id, event.type, event.date))
 
     def _parts(self) -> tuple[object, ...]:
         return (self.event_id, self.event_type, self.day)

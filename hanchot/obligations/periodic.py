@@ -72,7 +72,7 @@ def evaluate_every(
     # (else each list is in the order of the index: Event.sort_key's, ids being unique per agency)
     count = rule.count
     none: list[Event] = []
-    for duty in plan.duties(bounds):
+    for duty in plan.duties(bounds, ctx):
         events = by_period.get(duty.slot, none)
         met_by = events[count - 1] if len(events) >= count else None
         need = plan.need(duty, len(events))
@@ -99,12 +99,14 @@ def _slot(period: Period) -> int:
 
 class _EveryPlan:
     """What an ``every`` rule's obligations share in one evaluation: the period of each
-    event date (or named period), each period's duty, each count's sentence."""
+    event date (or named period), each period's duty, each count's sentence.
+    It does not hold its context, whose memo holds it: no reference cycle keeps the
+    evaluation's events alive once it is over."""
 
-    __slots__ = ("by_bounds", "ctx", "needs", "rule", "slots")
+    __slots__ = ("by_bounds", "needs", "rule", "slots")
 
-    def __init__(self, rule: EveryRule, ctx: Context) -> None:
-        self.rule, self.ctx = rule, ctx
+    def __init__(self, rule: EveryRule) -> None:
+        self.rule = rule
         self.slots: dict[object, int | None] = {}
         self.by_bounds: dict[tuple[dt.date, dt.date], list[_Duty]] = {}
         self.needs: dict[tuple[int, int], Phrase] = {}
@@ -127,12 +129,12 @@ class _EveryPlan:
             period = _period_of(event, self.rule)
             return None if period is None else _slot(period)
 
-    def duties(self, bounds: tuple[dt.date, dt.date]) -> list[_Duty]:
+    def duties(self, bounds: tuple[dt.date, dt.date], ctx: Context) -> list[_Duty]:
         """The duties of the periods within *bounds* that have opened as of the clock."""
         found = self.by_bounds.get(bounds)
         if found is None:
             found = self.by_bounds[bounds] = []
-            rule, ctx = self.rule, self.ctx
+            rule = self.rule
             for period in periods_between(rule.period, *bounds):
                 opens = period.first_day
                 if rule.window is not None and rule.window.enforced:
@@ -157,7 +159,7 @@ class _EveryPlan:
 
 def _every_plan(rule: EveryRule, index: int, ctx: Context) -> _EveryPlan:
     """The rule's :class:`_EveryPlan`, made at its first agency of the evaluation."""
-    return ctx.once(("every", index), _EveryPlan, lambda: _EveryPlan(rule, ctx))
+    return ctx.once(("every", index), _EveryPlan, lambda: _EveryPlan(rule))
 
 
 def evaluate_coverage(

@@ -101,8 +101,7 @@ def _by_value(fulfilments: Sequence[Event], name: str) -> dict[Any, list[Event]]
     by_value: dict[Any, list[Event]] = {}
     get = by_value.get
     try:
-        for event in fulfilments:
-            got = _value(event, name)
+        for event, got in zip(fulfilments, _values(fulfilments, name)):
             if not isinstance(got, list):
                 if got != got:  # noqa: PLR0124  (NaN: 'got != wanted' even for itself)
                     continue
@@ -130,32 +129,36 @@ _Opened = tuple[Phrase, Deadline | None, tuple[Phrase, ...], tuple[tuple[str, An
 class _Plan:
     """What a ``within`` rule's obligations share in one evaluation: its wording, its
     fixed deadline, and what each trigger event opens
-    (a broadcast trigger opens the same duty for every agency it reaches)."""
+    (a broadcast trigger opens the same duty for every agency it reaches).
 
-    __slots__ = ("basis", "ctx", "fixed", "name", "opened", "rule", "title")
+    A plan lives in its context's memo and does not hold the context: no reference
+    cycle keeps the evaluation's events alive once it is over (``hanchot check``
+    pauses the cyclic collector, so they are freed by reference counting)."""
+
+    __slots__ = ("basis", "fixed", "name", "opened", "rule", "title")
 
     def __init__(self, rule: WithinRule, ctx: Context) -> None:
-        self.rule, self.ctx = rule, ctx
+        self.rule = rule
         self.title, self.basis = ctx.wording(rule)
         self.fixed = ctx.fixed_due(rule.due) if rule.due is not None else None
         self.name = rule.correlate[0].fulfilment if rule.correlate else None
         self.opened: dict[Event, _Opened] = {}
 
-    def opened_by(self, trigger: Event) -> _Opened:
+    def opened_by(self, trigger: Event, ctx: Context) -> _Opened:
         """What *trigger* opens: its sentence, deadline, notes and correlation keys (once per event)."""
         found = self.opened.get(trigger)
         if found is None:
-            found = self.opened[trigger] = self._open(trigger)
+            found = self.opened[trigger] = self._open(trigger, ctx)
         return found
 
-    def _open(self, trigger: Event) -> _Opened:
+    def _open(self, trigger: Event, ctx: Context) -> _Opened:
         rule, notes = self.rule, []
         deadline = self.fixed
         if deadline is not None and deadline.due < trigger.date:
             notes.append(_after_fixed_date_phrase(deadline.due))
             deadline = None
         if deadline is None and rule.within is not None:  # (the context keeps each counted deadline)
-            deadline = self.ctx.counted_due(trigger.date, rule.within, rule.count_first_day, rule.roll)
+            deadline = ctx.counted_due(trigger.date, rule.within, rule.count_first_day, rule.roll)
         keys = tuple((c.fulfilment, _value(trigger, c.trigger)) for c in rule.correlate)
         if any(value is None for _, value in keys):
             missing = ", ".join(c.trigger for c in rule.correlate if _value(trigger, c.trigger) is None)
@@ -181,7 +184,7 @@ def _instance(
     fulfilments: _Candidates,
     ctx: Context,
 ) -> Obligation:
-    origin, deadline, notes, keys = plan.opened_by(trigger)
+    origin, deadline, notes, keys = plan.opened_by(trigger, ctx)
     if deadline is None:
         steps: tuple[Step, ...] = ()
         due = None
@@ -215,8 +218,17 @@ def _after_fixed_date_phrase(fixed: dt.date) -> Phrase:
     )
 
 
+def _values(events: Sequence[Event], name: str) -> list[Any]:
+    """The value of *name* of each of *events*: its id for ``id``, else its attribute
+    (None when it has none). One list, not a call per event: a commune's revisions
+    are all indexed by the documents they name."""
+    if name == "id":
+        return [e.id for e in events]
+    return [e.attrs.get(name) for e in events]
+
+
 def _value(event: Event, name: str) -> Any:
-    return event.id if name == "id" else event.attrs.get(name)
+    return _values((event,), name)[0]
 
 
 def _correlated(event: Event, keys: Sequence[tuple[str, Any]]) -> bool:
