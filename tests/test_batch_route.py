@@ -105,9 +105,12 @@ def _spilled(spill_dir: str, results: list[route.RouteResult], bases: list[int])
     final_newline=st.booleans(),
     slice_bytes=st.integers(1, 600),
     read_bytes=st.integers(1, 12),
+    trial=st.integers(1, 6),
 )
-def test_every_line_lands_once_at_home(lines: list[str], crlf: bool, final_newline: bool, slice_bytes: int, read_bytes: int) -> None:
-    """Whatever the slices and read sizes: each non-blank line is spilled once at home — raw, as it was
+def test_every_line_lands_once_at_home(
+    lines: list[str], crlf: bool, final_newline: bool, slice_bytes: int, read_bytes: int, trial: int
+) -> None:
+    """Whatever the slices, flushes and trial windows: each non-blank line is spilled once at home — raw, as it was
     (its NO_NEWLINE mark iff it is the last and has none), or as a light id at its byte offset —
     and a broadcast also to its other buckets; blank lines nowhere; the line count is the file's."""
     ending = "\r\n" if crlf else "\n"
@@ -116,7 +119,7 @@ def test_every_line_lands_once_at_home(lines: list[str], crlf: bool, final_newli
         name = str(Path(tmp) / "events.jsonl")
         Path(name).write_bytes(text.encode())
         tasks = [RouteTask(i, name, start, end) for i, (start, end) in enumerate(slices(name, slice_bytes))]
-        with mock.patch.object(route, "_FLUSH", read_bytes):
+        with mock.patch.object(route, "_FLUSH", read_bytes), mock.patch.object(route, "_TRIAL", trial):
             results = [run_route(t, PLAN, tmp, LIGHT) for t in tasks]
         bases = [sum(r.lines for r in results[:i]) for i in range(len(results))]
         raws, lights = _spilled(tmp, results, bases)

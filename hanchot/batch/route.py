@@ -47,6 +47,7 @@ _AGENCY_KEY = b'"agency": "'  # the usual layout, found by a byte search before 
 _HEAD = re.compile(rb'\{"id": "[^"\\]*", "type": "([^"\\]*)", "agency": "([^"]*)"')
 """The usual first keys of a line (groups: type, agency): its agency is the first ``"agency": "``."""
 _FLUSH = 1 << 18  # lines buffered (all buckets) before a write
+_TRIAL = 1 << 12  # lines after which the router chooses again which layout to try first
 
 
 @dataclass(frozen=True)
@@ -200,7 +201,7 @@ def _route_jsonl(
 
     A line that starts as the usual layout does (:data:`_HEAD`) with a type some
     pattern names cannot be light, and its agency is the head's. Where most of the
-    last :data:`_FLUSH` lines were light, the light layout is tried first instead
+    last :data:`_TRIAL` lines were light, the light layout is tried first instead
     (a light line would pay for both).
     """
     get, head, other = _lookup(plan), _HEAD.match, _Other(plan, spill, result).route
@@ -220,8 +221,9 @@ def _route_jsonl(
                 lineno -= 1
                 break
             pos += len(raw)
-            if not lineno % _FLUSH:  # the next lines' order of trial; a flush; progress
-                light_first, lights = lights * 2 > _FLUSH, 0
+            if not lineno % _TRIAL:  # the next lines' order of trial
+                light_first, lights = lights * 2 > _TRIAL, 0
+            if not lineno % _FLUSH:
                 spill.flush()
                 if progress is not None:
                     progress(_FLUSH)
