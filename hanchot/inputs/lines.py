@@ -92,7 +92,6 @@ class Shared:
         """Each type and agency name read, as the one string kept."""
 
 
-
 @dataclass(frozen=True, slots=True)
 class Rejection:
     """An input line that is not a valid event, and why."""
