@@ -48,10 +48,12 @@ def test_check_imports_none_of_the_other_commands_machinery(tmp_path: Path) -> N
     assert [m for m in modules if m.startswith(("hanchot.batch", "hanchot.whatif", "hanchot.replay"))] == []
 
 
-def test_the_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> None:
-    """``hanchot --help`` still builds every sub-command's parser and lists them all."""
+@pytest.mark.parametrize("argv", [["--help"], ["-h", "check"], ["--debug", "--help", "batch"]])
+def test_the_help_lists_every_command(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    """``hanchot --help`` still builds every sub-command's parser and lists them all, also
+    when a command is named after the help option."""
     with pytest.raises(SystemExit) as exc:
-        main(["--help"])
+        main(argv)
     assert exc.value.code == 0
     out = capsys.readouterr().out
     listed = out[out.index("{") + 1 : out.index("}")].split(",")

@@ -68,6 +68,17 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
+def _named_command(argv: Sequence[str]) -> str | None:
+    """The sub-command *argv* names (its first word), or None when help is asked before it
+    (``hanchot -h check`` lists every command, as ``hanchot -h`` does)."""
+    for arg in argv:
+        if arg in ("-h", "--help"):
+            return None
+        if not arg.startswith("-"):
+            return arg
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the process exit code (see :class:`hanchot.errors.ExitCode`).
 
@@ -82,7 +93,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         argv = [a for a in argv if a != "--debug"]
     previous = _answer_sigterm()
     try:
-        args = build_parser(next((a for a in argv if not a.startswith("-")), None)).parse_args(argv)
+        args = build_parser(_named_command(argv)).parse_args(argv)
         args.debug = debug
         code: int = args.run(args)
     except KeyboardInterrupt as exc:  # ^C, or SIGTERM (_Terminated): unwound, workers stopped
