@@ -280,7 +280,7 @@ class Ledger:
         """*items* as parsed lines, each counted as read when it is kept."""
         for item in items:
             self.read += 1
-            if type(item) is not Event and not isinstance(item, (Event, Rejection)):
+            if not isinstance(item, (Event, Rejection)):
                 try:
                     item = parse_event(item)
                 except FieldError as exc:
@@ -428,6 +428,11 @@ class Ledger:
 
     def kept(self) -> Iterator[Event]:
         """Every copy that counts (shadows included), the least copy of each id first."""
+        if not self.copies:  # the usual ledger: the least copies are all (no generator step per event)
+            return iter(self.events.values())
+        return self._with_copies()
+
+    def _with_copies(self) -> Iterator[Event]:
         for event_id, event in self.events.items():
             yield event
             if event_id in self.copies:
@@ -485,7 +490,7 @@ class Ledger:
         visible: list[Event] = []
         retractions: list[Event] = []
         by_day: dict[dt.date, int] = {}  # the code of an unrecorded event's date, found once per date
-        for event in self.kept() if self.copies else self.events.values():
+        for event in self.kept():
             if event.recorded is None:
                 code = by_day.get(event.date)
                 if code is None:

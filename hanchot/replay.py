@@ -147,8 +147,7 @@ class _ReplayState:
         self._retracted_on: dict[tuple[str, str | None], dt.date] = {}  # by (id, agency): a kept copy
         self._due_watch: dict[str, dt.date] = {}
         ledger = engine.new_ledger()
-        for item in events:
-            ledger.record(item)
+        ledger.record_all(events)
         self.read = ledger.read
         self.rejected = tuple(ledger.rejected)
         for event in ledger.kept():

@@ -51,7 +51,15 @@ from hanchot.batch.wire import (
 )
 from hanchot.collector import collector_paused
 from hanchot.engine import Engine, compile_roles
-from hanchot.inputs.lines import Conflict, Rejection, Shared, common_fields, event_of, parse_line
+from hanchot.inputs.lines import (
+    Conflict,
+    Rejection,
+    Shared,
+    common_fields,
+    event_of,
+    is_plain,
+    parse_line,
+)
 from hanchot.inputs.records import Event
 from hanchot.inputs.vocabulary import TYPED
 from hanchot.ledger import Ledger, visibility
@@ -305,7 +313,7 @@ def _read_lines(
                 keep(pickle.loads(base64.b64decode(raw)), home != bucket)
             others += home != bucket
         return len(index) - others
-    plain = raw_block.isascii() and b"\\u" not in raw_block  # what common_fields asks of each line, at once
+    plain = is_plain(raw_block)
     # The lines counted here are kept in order, a run at a time (one call per run, not per line);
     # the run is kept before a shadow is, and before a line is tested for light (which asks
     # the ledger whether its id is kept).
@@ -406,11 +414,7 @@ def _run_partition(task: PartitionTask, config: Config, progress: Callable[[int]
     del view, ledger, sources
     t2 = time.perf_counter()
     obligations = engine.evaluate_rules(index, config.as_of, only=mine)
-    # Emptied, not merely dropped: the engine's evaluation context keeps the index in a
-    # reference cycle, which only the (paused) collector would free, after the partition,
-    # walking every event first (twice the cost of freeing them now by reference counting).
-    index.clear()
-    del index
+    del index  # the partition's events are freed here (no cycle holds them: see tests/test_engine.py)
     t3 = time.perf_counter()
     _write_parts(out, obligations, engine.agencies, config, task)
     stats = engine.matcher.stats  # cumulative for the process: the runner takes differences

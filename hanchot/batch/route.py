@@ -30,7 +30,7 @@ import pickle
 import re
 from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -204,7 +204,8 @@ def _route_jsonl(
     last :data:`_TRIAL` lines were light, the light layout is tried first instead
     (a light line would pay for both).
     """
-    get, head, other = _lookup(plan), _HEAD.match, _Other(plan, spill, result).route
+    get, head = _lookup(plan), _HEAD.match
+    other = _Other(plan, spill, result, get).route
     match = light_layout(light.typed | {RETRACTION}).match if light is not None else None
     never = frozenset(t.encode() for t in light.typed | {RETRACTION}) if light is not None else None
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
@@ -255,7 +256,7 @@ def _route_jsonl(
     result.lines = lineno
 
 
-def _lookup(plan: Plan) -> Any:
+def _lookup(plan: Plan) -> Callable[[bytes], int | None]:
     """The bucket of an agency id given as UTF-8 bytes, or None (a ``dict.get``)."""
     return {a.encode(): b for a, b in plan.bucket_of.items()}.get
 
@@ -263,9 +264,8 @@ def _lookup(plan: Plan) -> Any:
 class _Other:
     """Routing the lines that are neither the usual typed line nor light."""
 
-    def __init__(self, plan: Plan, spill: _Spill, result: RouteResult) -> None:
-        self.plan, self.spill, self.result = plan, spill, result
-        self.get = _lookup(plan)
+    def __init__(self, plan: Plan, spill: _Spill, result: RouteResult, get: Callable[[bytes], int | None]) -> None:
+        self.plan, self.spill, self.result, self.get = plan, spill, result, get
 
     def route(self, raw: bytes, entry: int) -> None:
         """Spill *raw* (a line, with its newline unless it is the file's last; *entry*: its index

@@ -58,6 +58,7 @@ from hanchot.inputs.lines import (
     Shared,
     common_fields,
     event_of,
+    is_plain,
     parse_other,
     reject,
 )
@@ -229,7 +230,7 @@ def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
         lineno = 0
         while lines := fh.readlines(_BLOCK):
             block = b"".join(lines)
-            plain = block.isascii() and b"\\u" not in block  # what common_fields asks of each line, at once
+            plain = is_plain(block)
             for raw in lines:
                 lineno += 1
                 if raw.isspace():

@@ -54,6 +54,7 @@ __all__ = [
     "Shared",
     "common_fields",
     "event_of",
+    "is_plain",
     "json_problem",
     "light_layout",
     "parse_line",
@@ -139,6 +140,12 @@ class Conflict:
         return f"id {self.id!r}: {self.kept[0]}:{self.kept[1]} and {self.other[0]}:{self.other[1]} differ; {which}"
 
 
+def is_plain(data: bytes) -> bool:
+    """Whether *data* is ASCII without ``\\u`` escapes, as the common shape asks of a line:
+    a reader checks a block of lines at once, and passes the answer as ``plain``."""
+    return data.isascii() and b"\\u" not in data
+
+
 def common_fields(raw: bytes, plain: bool = False, shared: Shared | None = None) -> CommonFields | None:
     """The fields of a line in the common shape (see the module), or None.
 
@@ -147,7 +154,7 @@ def common_fields(raw: bytes, plain: bool = False, shared: Shared | None = None)
     The attributes are the decoded object without its four reserved keys: the line's own
     mapping, fresh, which :func:`event_of` gives the event as it is.
     """
-    if not plain and (not raw.isascii() or b"\\u" in raw):
+    if not plain and (not raw.isascii() or b"\\u" in raw):  # is_plain, inline: a call per line
         return None
     if _c_decode is not None:
         try:
