@@ -110,6 +110,9 @@ class Rejection:
     def __str__(self) -> str:
         return f"{self.file}:{self.line}: field {self.field!r}: {self.reason}"
 
+    def __reduce__(self) -> tuple[Any, ...]:  # by its fields: a compiled (mypyc) class has no __dict__ to restore
+        return (Rejection, (self.file, self.line, self.field, self.reason, self.raw))
+
 
 @dataclass(frozen=True, slots=True)
 class Conflict:
@@ -138,6 +141,9 @@ class Conflict:
     def __str__(self) -> str:
         which = "both count, each for its own agency" if self.both_count else "the first counts"
         return f"id {self.id!r}: {self.kept[0]}:{self.kept[1]} and {self.other[0]}:{self.other[1]} differ; {which}"
+
+    def __reduce__(self) -> tuple[Any, ...]:  # by its fields, as Rejection
+        return (Conflict, (self.id, self.kept, self.other, self.both_count))
 
 
 def is_plain(data: bytes) -> bool:
