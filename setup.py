@@ -22,6 +22,8 @@ COMPILED = [
     "hanchot/inputs/events.py",
     "hanchot/inputs/vocabulary.py",
     "hanchot/ledger.py",
+    "hanchot/batch/route.py",
+    "hanchot/batch/partition.py",
     "hanchot/obligations/periodic.py",
     "hanchot/obligations/within.py",
 ]

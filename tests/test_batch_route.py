@@ -14,8 +14,17 @@ from hypothesis import strategies as st
 
 from hanchot.batch import route
 from hanchot.batch.plan import Plan
-from hanchot.batch.route import LightSpec, RouteTask, run_route, slices
-from hanchot.batch.wire import NO_NEWLINE, entry_home, entry_line, light_offset, spill_path
+from hanchot.batch.route import run_route, slices
+from hanchot.batch.wire import (
+    NO_NEWLINE,
+    LightSpec,
+    RouteResult,
+    RouteTask,
+    entry_home,
+    entry_line,
+    light_offset,
+    spill_path,
+)
 from hanchot.inputs.lines import light_layout
 from hanchot.inputs.records import RETRACTION, Agency
 
@@ -75,7 +84,7 @@ def _is_light(content: bytes) -> bool:
     return True
 
 
-def _spilled(spill_dir: str, results: list[route.RouteResult], bases: list[int]) -> tuple[dict[int, list[tuple[int, bytes, bool, int]]], dict[int, list[tuple[int, bytes]]]]:
+def _spilled(spill_dir: str, results: list[RouteResult], bases: list[int]) -> tuple[dict[int, list[tuple[int, bytes, bool, int]]], dict[int, list[tuple[int, bytes]]]]:
     """From the spills: by line number, its raw copies (bucket, bytes, no newline, home);
     by byte offset, its light entries (bucket, id)."""
     raws: dict[int, list[tuple[int, bytes, bool, int]]] = {}

@@ -41,6 +41,8 @@ from hanchot.batch.wire import (
     SOURCE_SHIFT,
     AgencyRun,
     CheckTask,
+    Config,
+    PartitionResult,
     PartitionTask,
     ViolationKey,
     entry_line,
@@ -52,7 +54,6 @@ from hanchot.batch.wire import (
 from hanchot.collector import collector_paused
 from hanchot.engine import Engine, compile_roles
 from hanchot.inputs.lines import (
-    Conflict,
     Rejection,
     Shared,
     common_fields,
@@ -74,57 +75,6 @@ def never_light(pack: RulePack) -> frozenset[str]:
     names, and those whose attributes the vocabulary types (they are checked, as by check)."""
     patterns, _ = compile_roles(pack.rules)
     return frozenset(compile_pattern(p).type for p in patterns) | TYPED
-
-
-@dataclass(frozen=True)
-class Config:
-    """What every task of one run shares (picklable)."""
-
-    pack: str
-    agencies: str
-    calendars: tuple[str, ...]
-    as_of: dt.date
-    known_at: dt.date | None
-    lang: str
-    format: str  # jsonl | csv | parquet
-    spill_dir: str
-    digest: str  # "hash" (workers started with PYTHONHASHSEED=0) or "blake2b"
-    matcher: str = "auto"
-
-
-@dataclass
-class PartitionResult:
-    partition: int
-    buckets: tuple[int, ...]
-    read: int = 0
-    used: int = 0
-    duplicates: int = 0
-    conflicts: int = 0  # differing copies set aside
-    ignored: dict[str, int] = field(default_factory=dict)
-    rejected: list[Rejection] = field(default_factory=list)
-    conflict_list: list[Conflict] = field(default_factory=list)
-    digest_files: list[str] = field(default_factory=list)  # one array("q") file per digest group
-    unknown_targets: list[int] = field(default_factory=list)  # digests of ids retracted but not found
-    retracted: list[str] = field(default_factory=list)
-    broadcast_digests: dict[int, str] = field(default_factory=dict)
-    broadcast_dups: list[str] = field(default_factory=list)
-    pending_broadcasts: list[str] = field(default_factory=list)
-    placed_shadows: list[str] = field(default_factory=list)
-    misrouted: list[str] = field(default_factory=list)  # agency ids found in another partition's lines
-    home_scopes: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # broadcasts counted here
-    shadow_mismatch: list[str] = field(default_factory=list)  # ids kept both as a shadow and at home
-    obligations_file: str = ""
-    violations_file: str = ""
-    runs: list[AgencyRun] = field(default_factory=list)
-    by_status: dict[str, int] = field(default_factory=dict)
-    by_rule: dict[str, dict[str, int]] = field(default_factory=dict)
-    by_level: dict[str, dict[str, int]] = field(default_factory=dict)
-    violations: list[ViolationKey] = field(default_factory=list)
-    events: int = 0
-    light: int = 0  # events kept as integers: no rule names their type
-    seconds: dict[str, float] = field(default_factory=dict)
-    peak_rss_kib: int = 0
-    matcher: dict[str, int] = field(default_factory=dict)
 
 
 # -- one engine per process (per thread under Dask's threads) ------------------------------

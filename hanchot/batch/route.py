@@ -31,11 +31,20 @@ import re
 from array import array
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 from hanchot.batch.plan import Plan
-from hanchot.batch.wire import CODE_BITS, LINE_SHIFT, MAX_BUCKETS, NO_NEWLINE, Chunk, spill_path
+from hanchot.batch.wire import (
+    CODE_BITS,
+    LINE_SHIFT,
+    MAX_BUCKETS,
+    NO_NEWLINE,
+    Chunk,
+    LightSpec,
+    RouteResult,
+    RouteTask,
+    spill_path,
+)
 from hanchot.inputs.events import file_kind, open_binary, read_event_file
 from hanchot.inputs.lines import light_layout
 from hanchot.inputs.records import RETRACTION, Event, nfc
@@ -48,38 +57,6 @@ _HEAD = re.compile(rb'\{"id": "[^"\\]*", "type": "([^"\\]*)", "agency": "([^"]*)
 """The usual first keys of a line (groups: type, agency): its agency is the first ``"agency": "``."""
 _FLUSH = 1 << 18  # lines buffered (all buckets) before a write
 _TRIAL = 1 << 12  # lines after which the router chooses again which layout to try first
-
-
-@dataclass(frozen=True)
-class RouteTask:
-    """One slice of one input file: bytes [start, end) of an uncompressed JSON Lines file, or all of it."""
-
-    task: int
-    name: str
-    start: int = 0
-    end: int | None = None
-    attempt: int = 0
-
-    @property
-    def kind(self) -> str:
-        kind, _ = file_kind(self.name)
-        assert kind is not None
-        return kind
-
-
-@dataclass
-class RouteResult:
-    """What a route task saw: physical lines, lines per bucket, broadcasts."""
-
-    task: int
-    lines: int = 0
-    home: dict[int, int] = field(default_factory=dict)  # bucket -> lines counted there
-    copies: dict[int, int] = field(default_factory=dict)  # bucket -> size: raw bytes spilled + weighted light events
-    chunks: dict[int, list[Chunk]] = field(default_factory=dict)  # bucket -> its chunks in the spill file
-    broadcasts: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)  # id -> bucket sets
-    retracting_broadcasts: list[str] = field(default_factory=list)
-    seconds: float = 0.0
-    peak_rss_kib: int = 0
 
 
 class _Spill:
@@ -148,15 +125,6 @@ class _Spill:
     def close(self) -> None:
         self.flush()
         self.fh.close()
-
-
-@dataclass(frozen=True)
-class LightSpec:
-    """What the router needs to recognise light events (see :mod:`hanchot.batch.partition`)."""
-
-    typed: frozenset[str]  # event types some rule pattern names
-    as_of: dt.date
-    known_at: dt.date | None
 
 
 LIGHT_WEIGHT = 64  # a light event's share of a partition's size, in spilled bytes

@@ -26,8 +26,6 @@ from hanchot.batch.outfolder import (
     test_kill_point,
 )
 from hanchot.batch.partition import (
-    Config,
-    PartitionResult,
     never_light,
     run_check,
     run_partition,
@@ -36,15 +34,20 @@ from hanchot.batch.plan import Plan
 from hanchot.batch.pool import DEFAULT_TIMEOUT, DaskPool, Job, LocalPool, Outcome
 from hanchot.batch.progress import Progress
 from hanchot.batch.route import (
-    LightSpec,
-    RouteResult,
-    RouteTask,
     peak_rss_kib,
     route_slices,
     run_route,
 )
 from hanchot.batch.wire import DIGEST_GROUPS as GROUPS
-from hanchot.batch.wire import CheckTask, PartitionTask
+from hanchot.batch.wire import (
+    CheckTask,
+    Config,
+    LightSpec,
+    PartitionResult,
+    PartitionTask,
+    RouteResult,
+    RouteTask,
+)
 from hanchot.errors import EnvironmentFailure, ExitCode, InputError
 from hanchot.inputs import Agency, read_agencies
 from hanchot.inputs.events import EventFiles, Rejection, check_encoding, list_event_files

@@ -19,17 +19,24 @@ it (the byte offset of the line in the input file), to which a partition adds
 ``source << SOURCE_SHIFT`` (which file, in its own table). The code is the
 ledger's (:data:`hanchot.ledger.VISIBLE` …).
 
-**Jobs**: :class:`PartitionTask` (which buckets, and for each route task the
-:class:`SpillSlice` of its spill holding them) and :class:`CheckTask`; their
-results name their files (:func:`partition_base`).
+**Jobs** and their results, pickled between processes: :class:`RouteTask`
+(with the run's :class:`LightSpec`) and its :class:`RouteResult`;
+:class:`PartitionTask` (which buckets, and for each route task the
+:class:`SpillSlice` of its spill holding them, with the run's :class:`Config`)
+and its :class:`PartitionResult`; :class:`CheckTask`. Results name their files
+(:func:`partition_base`). They are plain Python classes here, never compiled (see
+``setup.py``), so that they pickle alike everywhere.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from hanchot.inputs.events import file_kind
+from hanchot.inputs.lines import Conflict, Rejection
 from hanchot.ledger import CODE_BITS, CODE_MASK
 
 __all__ = [
@@ -45,7 +52,12 @@ __all__ = [
     "BucketChunk",
     "CheckTask",
     "Chunk",
+    "Config",
+    "LightSpec",
+    "PartitionResult",
     "PartitionTask",
+    "RouteResult",
+    "RouteTask",
     "SpillSlice",
     "ViolationKey",
     "entry_home",
@@ -201,3 +213,95 @@ class ViolationKey(NamedTuple):
     opens: str
     occurrence: int  # duties passed on by two merged agencies share the rest of the key
     status: str
+
+
+@dataclass(frozen=True)
+class RouteTask:
+    """One slice of one input file: bytes [start, end) of an uncompressed JSON Lines file, or all of it."""
+
+    task: int
+    name: str
+    start: int = 0
+    end: int | None = None
+    attempt: int = 0
+
+    @property
+    def kind(self) -> str:
+        kind, _ = file_kind(self.name)
+        assert kind is not None
+        return kind
+
+
+@dataclass
+class RouteResult:
+    """What a route task saw: physical lines, lines per bucket, broadcasts."""
+
+    task: int
+    lines: int = 0
+    home: dict[int, int] = field(default_factory=dict)  # bucket -> lines counted there
+    copies: dict[int, int] = field(default_factory=dict)  # bucket -> size: raw bytes spilled + weighted light events
+    chunks: dict[int, list[Chunk]] = field(default_factory=dict)  # bucket -> its chunks in the spill file
+    broadcasts: dict[str, list[tuple[int, ...]]] = field(default_factory=dict)  # id -> bucket sets
+    retracting_broadcasts: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    peak_rss_kib: int = 0
+
+
+@dataclass(frozen=True)
+class LightSpec:
+    """What the router needs to recognise light events (see :mod:`hanchot.batch.partition`)."""
+
+    typed: frozenset[str]  # event types some rule pattern names
+    as_of: dt.date
+    known_at: dt.date | None
+
+
+@dataclass(frozen=True)
+class Config:
+    """What every task of one run shares (picklable)."""
+
+    pack: str
+    agencies: str
+    calendars: tuple[str, ...]
+    as_of: dt.date
+    known_at: dt.date | None
+    lang: str
+    format: str  # jsonl | csv | parquet
+    spill_dir: str
+    digest: str  # "hash" (workers started with PYTHONHASHSEED=0) or "blake2b"
+    matcher: str = "auto"
+
+
+@dataclass
+class PartitionResult:
+    partition: int
+    buckets: tuple[int, ...]
+    read: int = 0
+    used: int = 0
+    duplicates: int = 0
+    conflicts: int = 0  # differing copies set aside
+    ignored: dict[str, int] = field(default_factory=dict)
+    rejected: list[Rejection] = field(default_factory=list)
+    conflict_list: list[Conflict] = field(default_factory=list)
+    digest_files: list[str] = field(default_factory=list)  # one array("q") file per digest group
+    unknown_targets: list[int] = field(default_factory=list)  # digests of ids retracted but not found
+    retracted: list[str] = field(default_factory=list)
+    broadcast_digests: dict[int, str] = field(default_factory=dict)
+    broadcast_dups: list[str] = field(default_factory=list)
+    pending_broadcasts: list[str] = field(default_factory=list)
+    placed_shadows: list[str] = field(default_factory=list)
+    misrouted: list[str] = field(default_factory=list)  # agency ids found in another partition's lines
+    home_scopes: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)  # broadcasts counted here
+    shadow_mismatch: list[str] = field(default_factory=list)  # ids kept both as a shadow and at home
+    obligations_file: str = ""
+    violations_file: str = ""
+    runs: list[AgencyRun] = field(default_factory=list)
+    by_status: dict[str, int] = field(default_factory=dict)
+    by_rule: dict[str, dict[str, int]] = field(default_factory=dict)
+    by_level: dict[str, dict[str, int]] = field(default_factory=dict)
+    violations: list[ViolationKey] = field(default_factory=list)
+    events: int = 0
+    light: int = 0  # events kept as integers: no rule names their type
+    seconds: dict[str, float] = field(default_factory=dict)
+    peak_rss_kib: int = 0
+    matcher: dict[str, int] = field(default_factory=dict)
