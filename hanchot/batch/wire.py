@@ -274,6 +274,8 @@ class Config:
 
 @dataclass
 class PartitionResult:
+    """What one partition read, counted and wrote, and what the runner must reconcile."""
+
     partition: int
     buckets: tuple[int, ...]
     read: int = 0
