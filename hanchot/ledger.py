@@ -508,7 +508,7 @@ class Ledger:
         used, withdrawn = self._retract(retractions, as_of, known_at, ignored)
         if withdrawn:
             visible = [e for e in visible if id(e) not in withdrawn]
-        used += self._account_light(ignored)
+        self._account_light(ignored)
         # Placed in (date, id) order, every list of the index is in that order: one sort in
         # all (ids are unique per agency: the order of Event.sort_key), not one per list.
         visible.sort(key=_DATE_ID)
@@ -564,14 +564,13 @@ class Ledger:
                 crossings.unknown_targets.append(retraction.retracts)
         return used, withdrawn
 
-    def _account_light(self, ignored: Counter[str]) -> int:
+    def _account_light(self, ignored: Counter[str]) -> None:
         """Count the light events by visibility (none of them is used)."""
         late = self.late
         late[VISIBLE] = len(self.light) - late[AFTER_AS_OF] - late[NOT_YET_RECORDED] - late[RETRACTED]
         for code, reason in ((VISIBLE, "no_matching_rule"), (AFTER_AS_OF, "after_as_of"), (NOT_YET_RECORDED, "not_yet_recorded")):
             if late[code]:
                 ignored[reason] += late[code]
-        return 0
 
     def _place_all(self, events: Iterable[Event], index: Index, ignored: Counter[str]) -> int:
         """Put visible *events* in *index*; return how many count as used here."""

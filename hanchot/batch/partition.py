@@ -60,6 +60,7 @@ from hanchot.inputs.lines import (
     event_of,
     is_plain,
     parse_line,
+    parse_other,
 )
 from hanchot.inputs.records import Event
 from hanchot.inputs.vocabulary import TYPED
@@ -252,7 +253,7 @@ def _read_lines(
     ledger, typed, buckets, as_of, known_at, shared = r.ledger, r.typed, r.buckets, r.as_of, r.known_at, r.shared
     mine, light, events, late = ledger.local, ledger.light, ledger.events, ledger.late
     assert mine is not None
-    keep, keep_all, parse, common, make = ledger.keep, ledger.keep_all, parse_line, common_fields, event_of
+    keep, keep_all, parse, common, make = ledger.keep, ledger.keep_all, parse_other, common_fields, event_of
     raws = raw_block.split(b"\n")
     raws.pop()
     others = 0  # lines not counted here: shadows, and copies whose home is read too
@@ -276,13 +277,13 @@ def _read_lines(
         line = base + (v >> LINE_SHIFT)
         if home != bucket:
             others += 1
-            if home not in buckets:  # a shadow (else the home copy is read too)
+            if home not in buckets:  # a shadow, a broadcast's copy (else the home copy is read too)
                 keep_all(run)
                 run.clear()
                 keep(parse(_line_bytes(raw, v, line), name, line), True)
             continue
         fields = common(raw, plain, shared)
-        if fields is None:
+        if fields is None:  # parse_other: parse_line would decode the line again to try the common shape
             run.append(parse(_line_bytes(raw, v, line), name, line))
             continue
         _, event_id, event_type, agency, day = fields

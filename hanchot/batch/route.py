@@ -238,8 +238,8 @@ class _Other:
     def route(self, raw: bytes, entry: int) -> None:
         """Spill *raw* (a line, with its newline unless it is the file's last; *entry*: its index
         entry without the home bucket) to the bucket of its first ``"agency": "`` key or of the
-        regular expression's, else where parsing it says (:func:`_spill_unrouted`); a blank line
-        nowhere."""
+        regular expression's, else where parsing it says (:func:`_slow_targets`: a broadcast,
+        or a bad line); a blank line nowhere."""
         if raw[-1] != 10:
             raw += b"\n"
             entry |= NO_NEWLINE
@@ -254,7 +254,7 @@ class _Other:
             self.spill.lines[bucket].append(raw)
             self.spill.index[bucket].append(entry | bucket)
         elif not raw.isspace():
-            _spill_unrouted(raw, entry, self.plan, self.spill, self.result)
+            self.spill.put(raw, entry, _slow_targets(raw, self.plan, self.result))
 
 
 def _date_code(date: bytes, light: LightSpec) -> int:
@@ -264,11 +264,6 @@ def _date_code(date: bytes, light: LightSpec) -> int:
     except ValueError:
         return -1
     return visibility(day, light.as_of, light.known_at)
-
-
-def _spill_unrouted(raw: bytes, entry: int, plan: Plan, spill: _Spill, result: RouteResult) -> None:
-    """Spill a line whose agency the byte search did not find (a broadcast, or a bad line)."""
-    spill.put(raw, entry, _slow_targets(raw, plan, result))
 
 
 def _slow_targets(raw: bytes, plan: Plan, result: RouteResult) -> tuple[int, ...]:

@@ -160,7 +160,7 @@ def common_fields(raw: bytes, plain: bool = False, shared: Shared | None = None)
     The attributes are the decoded object without its four reserved keys: the line's own
     mapping, fresh, which :func:`event_of` gives the event as it is.
     """
-    if not plain and (not raw.isascii() or b"\\u" in raw):  # is_plain, inline: a call per line
+    if not plain and not is_plain(raw):
         return None
     if _c_decode is not None:
         try:
