@@ -6,13 +6,17 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from unittest import mock
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from hanchot.inputs import lines as line_module
 from hanchot.inputs.lines import (
     LIGHT_LAYOUT,
+    Heads,
     Shared,
+    common_day,
     common_fields,
     event_of,
     light_layout,
@@ -143,6 +147,52 @@ def test_the_routers_layout_refuses_exactly_the_types_it_is_told(kind: str, even
     never = {"process.updated", "report.submitted"}
     assert (light_layout(never).match(raw) is None) == (kind in never)
     assert LIGHT_LAYOUT.match(raw) is not None
+
+
+_day_texts_all = st.sampled_from(["2025-01-31", "2025-02-30", "20250203", "2025-W05-1"])
+_NEVER = frozenset({"process.updated"})
+_head_value = st.sampled_from([None, "", 'a"b', "Huế", "x\\y", "retracted", "dossier.received", 7, [1], {"p": "B"}]) | st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=4),
+    lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.sampled_from(["p", "id"]), inner, max_size=2),
+    max_leaves=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(["dossier.received", "process.updated"]),
+    st.just("2025-01-31") | _day_texts_all,
+    st.lists(  # what differs from a light line: a key or two changed or added
+        st.tuples(st.sampled_from(["id", "type", "agency", "date", "scope", "at", "recorded_at", "retracts", "n"]), _head_value),
+        min_size=1, max_size=2,
+    ).map(dict),
+    st.booleans(),
+    st.sampled_from(_SEPARATORS),
+)
+@example("dossier.received", "2025-01-31", {"id": ""}, True, _SEPARATORS[0])
+@example("dossier.received", "2025-01-31", {"type": ""}, True, _SEPARATORS[0])
+@example("dossier.received", "2025-01-31", {"agency": ""}, True, _SEPARATORS[0])
+@example("dossier.received", "2025-01-31", {"n": "Huế"}, False, _SEPARATORS[0])
+def test_the_router_reads_a_line_light_only_in_the_common_shape(
+    kind: str, day: str, changed: dict[str, object], ensure_ascii: bool, separators: tuple[str, str]
+) -> None:
+    """Heads.read takes a line as light (an id and a real date) only if common_fields reads it, with the same
+    id, agency and date text, of a type the rules do not name, ASCII without escapes; with msgspec, every such line;
+    otherwise (no id) the agency it gives is the line's."""
+    obj = {"id": "e1", "type": kind, "agency": "A", "date": day, **changed}
+    raw = json.dumps(obj, ensure_ascii=ensure_ascii, separators=separators).encode()
+    fields = common_fields(raw)
+    common = fields is not None and fields[2] not in _NEVER and raw.isascii() and b"\\" not in raw
+    for decoded in (False, True) if line_module._c_head is not None else (False,):
+        with mock.patch.object(line_module, "_c_head", line_module._c_head if decoded else None):
+            head = Heads(_NEVER).read(raw)
+        if head is not None and head[1] and common_day(head[2]) is not None:  # the router refuses a light line's bad date
+            assert fields is not None and common
+            assert (head[0], head[1], head[2]) == (fields[3], fields[1], obj["date"])
+        elif decoded:
+            assert not common
+        if head is not None:
+            assert head[0] == obj["agency"]
 
 
 _day_texts = st.sampled_from(["2025-01-31", "2025-02-30", "2025-2-03", "20250203", "2025-W05-1", "2024-02-29"])

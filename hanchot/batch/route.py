@@ -1,12 +1,13 @@
 """Route task: copy each input line to the spill file of its agency's bucket.
 
-JSON Lines are not parsed: a byte search (or a regular expression, for other
-layouts) finds the first ``"agency": "..."`` key in the raw bytes and the
-line is copied as is to its bucket's part of the task's spill file (see
+JSON Lines are not parsed into events: :class:`~hanchot.inputs.lines.Heads` reads
+a line's ``agency`` (and, to tell a light line, its ``id``, ``type`` and ``date``),
+and the line is copied as is to its bucket's part of the task's spill file (see
 :class:`_Spill`), with a 64-bit index entry ``line * 1024 + home bucket``
 (the line number relative to the task's slice).
 
-A line without an agency key found that way (a broadcast, an unusual layout,
+A line whose agency is not read that way is searched for its first
+``"agency": "..."`` key; a line without one (a broadcast, an unusual layout,
 a bad line) is parsed here to find its agency or ``scope``; a line that names
 no known agency goes to bucket 0, where the worker rejects it (so every line
 is counted exactly once). A broadcast (``scope``) line goes to every bucket
@@ -23,14 +24,13 @@ rejection is spilled pickled (base64) instead of raw.
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import json
 import os
 import pickle
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from hanchot.batch.plan import Plan
@@ -46,17 +46,14 @@ from hanchot.batch.wire import (
     spill_path,
 )
 from hanchot.inputs.events import file_kind, open_binary, read_event_file
-from hanchot.inputs.lines import light_layout
+from hanchot.inputs.lines import Heads, common_day
 from hanchot.inputs.records import RETRACTION, Event, nfc
 from hanchot.inputs.sources import byte_slices
 from hanchot.ledger import visibility
 
 _AGENCY = re.compile(rb'"agency"\s*:\s*"([^"\\]*)"')
 _AGENCY_KEY = b'"agency": "'  # the usual layout, found by a byte search before the expression
-_HEAD = re.compile(rb'\{"id": "[^"\\]*", "type": "([^"\\]*)", "agency": "([^"]*)"')
-"""The usual first keys of a line (groups: type, agency): its agency is the first ``"agency": "``."""
 _FLUSH = 1 << 18  # lines buffered (all buckets) before a write
-_TRIAL = 1 << 12  # lines after which the router chooses again which layout to try first
 
 
 class _Spill:
@@ -73,7 +70,7 @@ class _Spill:
         self.fh: Any = None
         self.lines: list[list[bytes]] = [[] for _ in range(buckets)]
         self.index: list[array[int]] = [array("q") for _ in range(buckets)]
-        self.light_ids: list[list[bytes]] = [[] for _ in range(buckets)]
+        self.light_ids: list[list[str]] = [[] for _ in range(buckets)]
         self.light_refs: list[array[int]] = [array("q") for _ in range(buckets)]
         self.chunks: dict[int, list[Chunk]] = {}
         self.shadows: Counter[int] = Counter()
@@ -105,8 +102,8 @@ class _Spill:
             index, refs = self.index[bucket], self.light_refs[bucket]
             raw = b"".join(lines)
             if ids:
-                ids.append(b"")
-            lid = b"\n".join(ids)
+                ids.append("")
+            lid = "\n".join(ids).encode("ascii")
             offset = fh.tell()
             fh.write(raw)
             fh.write(index.tobytes())
@@ -161,25 +158,18 @@ def _route_jsonl(
     """Spill each JSON line of *task*, raw, to the bucket of its agency.
 
     With *light* (uncompressed files only), a light event — a valid agency event
-    in the canonical layout (:func:`~hanchot.inputs.lines.light_layout`) of a type no pattern names — is not
-    spilled: only its id, and its byte offset in the input file with its
+    in the common shape of a type no pattern names, as :class:`~hanchot.inputs.lines.Heads`
+    reads it — is not spilled: only its id, and its byte offset in the input file with its
     visibility code; a worker reads the line again only if another line has the
     same id. Other lines are spilled raw, and workers parse them (their own fast
-    path recognises the light events in other layouts).
-
-    A line that starts as the usual layout does (:data:`_HEAD`) with a type some
-    pattern names cannot be light, and its agency is the head's. Where most of the
-    last :data:`_TRIAL` lines were light, the light layout is tried first instead
-    (a light line would pay for both).
+    path recognises the light events the router did not).
     """
-    get, head = _lookup(plan), _HEAD.match
-    other = _Other(plan, spill, result, get).route
-    match = light_layout(light.typed | {RETRACTION}).match if light is not None else None
-    never = frozenset(t.encode() for t in light.typed | {RETRACTION}) if light is not None else None
+    get = plan.bucket_of.get
+    other = _Other(plan, spill, result).route
+    read = Heads(light.typed if light is not None else ()).read
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
-    codes: dict[bytes, int] = {}  # date -> visibility code, -1 for a date that is not one
-    lineno = lights = 0
-    light_first = False
+    codes: dict[str, int] = {}  # date -> visibility code, -1 for a date that is not one
+    lineno = 0
     pos, end = task.start, task.end
     with open_binary(task.name, file_kind(task.name)[1]) as fh:
         if pos:
@@ -190,50 +180,39 @@ def _route_jsonl(
                 lineno -= 1
                 break
             pos += len(raw)
-            if not lineno % _TRIAL:  # the next lines' order of trial
-                light_first, lights = lights * 2 > _TRIAL, 0
             if not lineno % _FLUSH:
                 spill.flush()
                 if progress is not None:
                     progress(_FLUSH)
-            if not light_first:
-                h = head(raw)
-                if h is not None and (never is None or h[1] in never):
-                    bucket = get(h[2])
-                    if bucket is not None and raw[-1] == 10:
+            h = read(raw)
+            if h is not None:
+                agency, event_id, date = h
+                bucket = get(agency)
+                if bucket is not None:
+                    if event_id and light is not None:
+                        code = codes.get(date)
+                        if code is None:
+                            code = codes[date] = _date_code(date, light)
+                        if code >= 0:
+                            light_ids[bucket].append(event_id)
+                            light_refs[bucket].append(start << CODE_BITS | code)
+                            continue
+                    if raw[-1] == 10:
                         lines[bucket].append(raw)
                         index[bucket].append(lineno << LINE_SHIFT | bucket)
-                    else:
-                        other(raw, lineno << LINE_SHIFT)
-                    continue
-            if match is not None and (m := match(raw)) is not None:
-                event_id, _, agency, date = m.groups()
-                bucket = get(agency)
-                code = codes.get(date)
-                if code is None:
-                    assert light is not None
-                    code = codes[date] = _date_code(date, light)
-                if bucket is not None and code >= 0:
-                    light_ids[bucket].append(event_id)
-                    light_refs[bucket].append(start << CODE_BITS | code)
-                    lights += 1
-                    continue
+                        continue
             other(raw, lineno << LINE_SHIFT)
     if progress is not None:
         progress(lineno % _FLUSH)
     result.lines = lineno
 
 
-def _lookup(plan: Plan) -> Callable[[bytes], int | None]:
-    """The bucket of an agency id given as UTF-8 bytes, or None (a ``dict.get``)."""
-    return {a.encode(): b for a, b in plan.bucket_of.items()}.get
-
-
 class _Other:
     """Routing the lines that are neither the usual typed line nor light."""
 
-    def __init__(self, plan: Plan, spill: _Spill, result: RouteResult, get: Callable[[bytes], int | None]) -> None:
-        self.plan, self.spill, self.result, self.get = plan, spill, result, get
+    def __init__(self, plan: Plan, spill: _Spill, result: RouteResult) -> None:
+        self.plan, self.spill, self.result = plan, spill, result
+        self.get = {a.encode(): b for a, b in plan.bucket_of.items()}.get  # by the agency's UTF-8 bytes
 
     def route(self, raw: bytes, entry: int) -> None:
         """Spill *raw* (a line, with its newline unless it is the file's last; *entry*: its index
@@ -257,13 +236,10 @@ class _Other:
             self.spill.put(raw, entry, _slow_targets(raw, self.plan, self.result))
 
 
-def _date_code(date: bytes, light: LightSpec) -> int:
+def _date_code(date: str, light: LightSpec) -> int:
     """The visibility code of a light event's date, -1 for a date that is not one."""
-    try:
-        day = dt.date.fromisoformat(date.decode())
-    except ValueError:
-        return -1
-    return visibility(day, light.as_of, light.known_at)
+    day = common_day(date)
+    return -1 if day is None else visibility(day, light.as_of, light.known_at)
 
 
 def _slow_targets(raw: bytes, plan: Plan, result: RouteResult) -> tuple[int, ...]:
