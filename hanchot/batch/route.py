@@ -164,9 +164,9 @@ def _route_jsonl(
     same id. Other lines are spilled raw, and workers parse them (their own fast
     path recognises the light events the router did not).
     """
-    get = plan.bucket_of.get
+    bucket_of = plan.bucket_of
     other = _Other(plan, spill, result).route
-    read = Heads(light.typed if light is not None else ()).read
+    heads = Heads(light.typed if light is not None else ())  # its method called, not bound to a local: a direct call once compiled
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
     codes: dict[str, int] = {}  # date -> visibility code, -1 for a date that is not one
     lineno = 0
@@ -184,10 +184,10 @@ def _route_jsonl(
                 spill.flush()
                 if progress is not None:
                     progress(_FLUSH)
-            h = read(raw)
+            h = heads.read(raw)
             if h is not None:
                 agency, event_id, date = h
-                bucket = get(agency)
+                bucket = bucket_of.get(agency)
                 if bucket is not None:
                     if event_id and light is not None:
                         code = codes.get(date)

@@ -72,8 +72,8 @@ SLOW_KEYS = RESERVED_KEYS - {"id", "type", "agency", "date"}
 
 _c_head: Callable[[bytes], Any] | None = None
 if _c_decode is not None:
-    # The router's view of a line: the four strings, and each slow key's value, UNSET when
-    # the key is absent (null is present). Other keys are skipped, their syntax checked.
+    # The router's view of a line: the four strings, and each of the four slow keys' value,
+    # UNSET when the key is absent (null is present). Other keys are skipped, their syntax checked.
     _c_head = msgspec.json.Decoder(
         msgspec.defstruct(
             "Head",
@@ -319,6 +319,8 @@ class Heads:
     def __init__(self, never: Collection[str]) -> None:
         self.never = frozenset(never) | {RETRACTION}
         self.decode = _c_head
+        if _c_head is not None:
+            self.astuple, self.unset = msgspec.structs.astuple, msgspec.UNSET
         self.layout = light_layout(self.never).match
 
     def read(self, raw: bytes) -> tuple[str, str, str] | None:
@@ -332,23 +334,25 @@ class Heads:
         """
         decode = self.decode
         if decode is not None:
-            try:
-                h = decode(raw)
+            try:  # the struct as a tuple: one call, then indexing (each attribute is a lookup by name)
+                h: tuple[Any, ...] = self.astuple(decode(raw))
             except msgspec.DecodeError:
                 return None
+            event_id, event_type, agency, date = h[0], h[1], h[2], h[3]
+            unset = self.unset
             if (  # an empty id is not light either: the router reads "" as "not light"
-                h.type
-                and h.agency
-                and h.type not in self.never
-                and h.scope is msgspec.UNSET
-                and h.at is msgspec.UNSET
-                and h.recorded_at is msgspec.UNSET
-                and h.retracts is msgspec.UNSET
+                event_type
+                and agency
+                and event_type not in self.never
+                and h[4] is unset
+                and h[5] is unset
+                and h[6] is unset
+                and h[7] is unset
                 and raw.isascii()
-                and b"\\" not in raw
+                and 92 not in raw  # no backslash (an int: bytes in bytes first fails as an int, a raised error)
             ):
-                return h.agency, h.id, h.date
-            return h.agency, "", ""
+                return agency, event_id, date
+            return agency, "", ""
         m = self.layout(raw)
         if m is not None:
             event_id, _, agency, date = m.groups()
