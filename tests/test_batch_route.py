@@ -131,11 +131,12 @@ def _spilled(spill_dir: str, results: list[RouteResult], bases: list[int]) -> tu
     slice_bytes=st.integers(1, 600),
     read_bytes=st.integers(1, 12),
     decoded=st.sampled_from([False, True] if line_module._c_head is not None else [False]),
+    trial=st.integers(1, 6),
 )
 def test_every_line_lands_once_at_home(
-    lines: list[str], crlf: bool, final_newline: bool, slice_bytes: int, read_bytes: int, decoded: bool
+    lines: list[str], crlf: bool, final_newline: bool, slice_bytes: int, read_bytes: int, decoded: bool, trial: int
 ) -> None:
-    """Whatever the slices and flushes, with or without msgspec: each non-blank line is spilled once at home — raw, as it was
+    """Whatever the slices, flushes and trial windows, with or without msgspec: each non-blank line is spilled once at home — raw, as it was
     (its NO_NEWLINE mark iff it is the last and has none), or as a light id at its byte offset —
     and a broadcast also to its other buckets; blank lines nowhere; the line count is the file's."""
     ending = "\r\n" if crlf else "\n"
@@ -144,7 +145,11 @@ def test_every_line_lands_once_at_home(
         name = str(Path(tmp) / "events.jsonl")
         Path(name).write_bytes(text.encode())
         tasks = [RouteTask(i, name, start, end) for i, (start, end) in enumerate(slices(name, slice_bytes))]
-        with mock.patch.object(route, "_FLUSH", read_bytes), mock.patch.object(line_module, "_c_head", line_module._c_head if decoded else None):
+        with (
+            mock.patch.object(route, "_FLUSH", read_bytes),
+            mock.patch.object(line_module, "_c_head", line_module._c_head if decoded else None),
+            mock.patch.object(line_module, "_TRIAL", trial),
+        ):
             results = [run_route(t, PLAN, tmp, LIGHT) for t in tasks]
         bases = [sum(r.lines for r in results[:i]) for i in range(len(results))]
         raws, lights = _spilled(tmp, results, bases)
