@@ -11,8 +11,9 @@ The pipeline (see :mod:`hanchot.batch.runner`):
    event — valid, in the common shape, of a type no rule pattern names (most
    events: administrative dossiers) — is recognised there and spilled as its
    id and input offset only; other lines are spilled as raw bytes, routed by
-   the agency of the usual first keys (``id``, ``type``, ``agency``) or by a
-   byte search for the agency key. A ``scope`` (broadcast) line goes to
+   the agency :class:`~hanchot.inputs.lines.Heads` reads (msgspec decoding the
+   four common keys, else the usual first keys ``id``, ``type``, ``agency``) or
+   by a byte search for the agency key. A ``scope`` (broadcast) line goes to
    every bucket with a matching agency, marked with its *home* bucket;
 3. **evaluate** (:mod:`~hanchot.batch.partition`, in parallel): buckets are
    bundled into partitions of bounded size; a worker parses its partition's
