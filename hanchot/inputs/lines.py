@@ -320,6 +320,8 @@ class Heads:
     rules name the types *never* (and retractions): their lines are never light."""
 
     def __init__(self, never: Collection[str]) -> None:
+        if len(SLOW_KEYS) != 4:  # pragma: no cover - read() tests the struct's last four fields
+            raise AssertionError("Heads.read expects four slow keys")
         self.never = frozenset(never) | {RETRACTION}
         self.decode = _c_head
         if _c_head is not None:
