@@ -22,6 +22,7 @@ from setuptools import setup
 from setuptools.command.build_ext import build_ext
 
 COMPILED = [
+    "hanchot/inputs/event.py",
     "hanchot/inputs/lines.py",
     "hanchot/inputs/events.py",
     "hanchot/inputs/vocabulary.py",

@@ -20,7 +20,7 @@ import sys
 from collections.abc import Hashable
 from typing import Any
 
-from hanchot.inputs.records import Event
+from hanchot.inputs.event import Event
 
 __all__ = ["Interner"]
 

@@ -26,8 +26,9 @@ from typing import Any, Literal, Self
 from hanchot.calendar import WorkingCalendar
 from hanchot.compact import Interner
 from hanchot.depends import Dependencies
+from hanchot.inputs.event import Event
 from hanchot.inputs.events import Rejection
-from hanchot.inputs.records import RETRACTION, Agency, Event, FieldError, parse_event
+from hanchot.inputs.records import RETRACTION, Agency, FieldError, parse_event
 from hanchot.ledger import Bindings, Index, Ledger, Role
 from hanchot.obligations import milestone, periodic, within  # noqa: F401  (they register the built-in kinds)
 from hanchot.obligations.context import Context

@@ -47,8 +47,9 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Protocol
 
+from hanchot.inputs.event import Event
 from hanchot.inputs.events import Conflict, Rejection
-from hanchot.inputs.records import RETRACTION, Agency, Event, FieldError, parse_event
+from hanchot.inputs.records import RETRACTION, Agency, FieldError, parse_event
 from hanchot.obligations.model import InputCounts
 
 __all__ = [

@@ -20,7 +20,8 @@ import itertools
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from hanchot.inputs.records import RETRACTION, Event
+from hanchot.inputs.event import Event
+from hanchot.inputs.records import RETRACTION
 from hanchot.ledger import VISIBLE, Index, Ledger, Role, ignored_reason, visibility
 from hanchot.obligations.model import InputCounts
 

@@ -53,6 +53,7 @@ from hanchot.batch.wire import (
 )
 from hanchot.collector import collector_paused
 from hanchot.engine import Engine, compile_roles
+from hanchot.inputs.event import Event
 from hanchot.inputs.lines import (
     Rejection,
     Shared,
@@ -62,7 +63,6 @@ from hanchot.inputs.lines import (
     parse_line,
     parse_other,
 )
-from hanchot.inputs.records import Event
 from hanchot.inputs.vocabulary import TYPED
 from hanchot.ledger import Ledger, visibility
 from hanchot.obligations.model import Obligation, Status

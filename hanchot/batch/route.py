@@ -45,9 +45,10 @@ from hanchot.batch.wire import (
     RouteTask,
     spill_path,
 )
+from hanchot.inputs.event import Event
 from hanchot.inputs.events import file_kind, open_binary, read_event_file
 from hanchot.inputs.lines import Heads, common_day
-from hanchot.inputs.records import RETRACTION, Event, nfc
+from hanchot.inputs.records import RETRACTION, nfc
 from hanchot.inputs.sources import byte_slices
 from hanchot.ledger import visibility
 

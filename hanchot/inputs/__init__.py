@@ -1,6 +1,7 @@
 """Input records and their readers: agencies and events (format version 1)."""
 
 from hanchot.inputs.agencies import read_agencies
+from hanchot.inputs.event import Event
 from hanchot.inputs.events import (
     EventFiles,
     Rejection,
@@ -11,7 +12,6 @@ from hanchot.inputs.events import (
 from hanchot.inputs.records import (
     RETRACTION,
     Agency,
-    Event,
     EventRecord,
     FieldError,
     nfc,

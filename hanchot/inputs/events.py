@@ -52,6 +52,7 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from hanchot.errors import InputError
+from hanchot.inputs.event import Event
 from hanchot.inputs.lines import (
     Conflict,
     Rejection,
@@ -62,7 +63,7 @@ from hanchot.inputs.lines import (
     parse_other,
     reject,
 )
-from hanchot.inputs.records import LINE, RESERVED_KEYS, Event, FieldError, parse_event
+from hanchot.inputs.records import LINE, RESERVED_KEYS, FieldError, parse_event
 
 __all__ = [
     "Conflict",

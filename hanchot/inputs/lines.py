@@ -37,7 +37,8 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, Event, FieldError, parse_event
+from hanchot.inputs.event import Event
+from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, FieldError, parse_event
 from hanchot.inputs.vocabulary import TYPED, attribute_problem
 
 _c_decode: Callable[[bytes], Any] | None

@@ -25,6 +25,7 @@ from pydantic import (
 
 from hanchot.calendar import to_local_date
 from hanchot.errors import InputError
+from hanchot.inputs.event import Event
 from hanchot.inputs.vocabulary import attribute_problem, schema_rules
 
 Level = Literal["province", "department", "district", "commune", "unit"]
@@ -174,88 +175,6 @@ class EventRecord(BaseModel):
         if problem is not None:
             raise ValueError(f"field {problem[0]!r}: {problem[1]}")
         return self
-
-
-_new_object = object.__new__
-
-
-class Event:
-    """A validated event. Slotted and immutable by convention, for speed."""
-
-    __slots__ = ("agency", "attrs", "date", "id", "origin", "recorded", "retracts", "scope", "type")
-
-    def __init__(
-        self,
-        id: str,
-        type: str,
-        date: dt.date,
-        *,
-        agency: str | None = None,
-        scope: Mapping[str, Any] | None = None,
-        recorded: dt.date | None = None,
-        retracts: str | None = None,
-        attrs: Mapping[str, Any] | None = None,
-        origin: tuple[str, int] = ("<memory>", 0),
-    ) -> None:
-        self.id = id
-        self.type = type
-        self.date = date
-        self.agency = agency
-        self.scope = dict(scope) if scope else None
-        self.recorded = recorded
-        self.retracts = retracts
-        self.attrs: dict[str, Any] = dict(attrs or {})
-        self.origin = origin
-
-    @classmethod
-    def owning(cls, fields: tuple[dict[str, Any], str, str, str, dt.date], origin: tuple[str, int]) -> Event:
-        """An agency event of (attributes, id, type, agency, date) that takes the attributes as
-        its own, uncopied: for a reader's fresh mapping (see :func:`hanchot.inputs.lines.event_of`)."""
-        event = _new_object(cls)
-        event.attrs, event.id, event.type, event.agency, event.date = fields
-        event.origin = origin
-        event.scope = event.recorded = event.retracts = None
-        return event
-
-    @property
-    def known_on(self) -> dt.date:
-        """The day the source system knew of the event (its date if not recorded)."""
-        return self.recorded or self.date
-
-    def sort_key(self) -> tuple[Any, ...]:
-        """A total order independent of input order: date, id, then all content.
-
-        Two copies of one id keep the least: every field takes part, so which
-        copy wins never depends on the order the input gave them in.
-        """
-        return (
-            self.date,
-            self.id,
-            self.known_on,
-            self.type,
-            self.agency or "",
-            repr(sorted(self.scope.items())) if self.scope else "",
-            self.retracts or "",
-            repr(sorted(self.attrs.items())),
-        )
-
-    def to_dict(self) -> dict[str, Any]:
-        """The event as a plain mapping in the input format."""
-        out: dict[str, Any] = {"id": self.id, "type": self.type}
-        if self.agency is not None:
-            out["agency"] = self.agency
-        if self.scope is not None:
-            out["scope"] = self.scope
-        out["date"] = self.date.isoformat()
-        if self.recorded is not None:
-            out["recorded_at"] = self.recorded.isoformat()
-        if self.retracts is not None:
-            out["retracts"] = self.retracts
-        out.update(self.attrs)
-        return out
-
-    def __repr__(self) -> str:
-        return f"Event({self.id!r}, {self.type!r}, {self.date.isoformat()}, agency={self.agency!r})"
 
 
 class FieldError(InputError):

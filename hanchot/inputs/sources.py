@@ -23,9 +23,10 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol, runtime_checkable
 
+from hanchot.inputs.event import Event
 from hanchot.inputs.events import file_kind, read_event_file
 from hanchot.inputs.lines import Rejection
-from hanchot.inputs.records import Event, FieldError, parse_event
+from hanchot.inputs.records import FieldError, parse_event
 
 __all__ = ["EventSource", "FileSource", "RowSource", "byte_slices"]
 

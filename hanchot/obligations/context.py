@@ -25,7 +25,8 @@ from hanchot.calendar import (
     due_date,
     roll_date,
 )
-from hanchot.inputs.records import Agency, Event
+from hanchot.inputs.event import Event
+from hanchot.inputs.records import Agency
 from hanchot.obligations.model import Phrase, Rendering, Said, Status
 from hanchot.rules.model import AnyRule, Due, FixedDue, RulePack
 

@@ -20,7 +20,8 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 
 from hanchot.calendar import Deadline, Period, PeriodKind
-from hanchot.inputs.records import Agency, Event
+from hanchot.inputs.event import Event
+from hanchot.inputs.records import Agency
 from hanchot.obligations.context import (
     Context,
     ceased_first,

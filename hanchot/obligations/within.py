@@ -17,7 +17,8 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 from hanchot.calendar import Deadline, Step
-from hanchot.inputs.records import Agency, Event
+from hanchot.inputs.event import Event
+from hanchot.inputs.records import Agency
 from hanchot.obligations.context import (
     Context,
     ceased_first,
