@@ -253,7 +253,7 @@ def _read_lines(
     ledger, typed, buckets, as_of, known_at, shared = r.ledger, r.typed, r.buckets, r.as_of, r.known_at, r.shared
     mine, light, events, late = ledger.local, ledger.light, ledger.events, ledger.late
     assert mine is not None
-    keep, keep_all, parse, common, make = ledger.keep, ledger.keep_all, parse_other, common_fields, event_of
+    # Functions and the ledger's methods called directly, not bound to locals: a C call, compiled.
     raws = raw_block.split(b"\n")
     raws.pop()
     others = 0  # lines not counted here: shadows, and copies whose home is read too
@@ -261,7 +261,7 @@ def _read_lines(
         for v, raw in zip(index, raws):
             home = v & HOME_MASK
             if home == bucket or home not in buckets:
-                keep(pickle.loads(base64.b64decode(raw)), home != bucket)
+                ledger.keep(pickle.loads(base64.b64decode(raw)), home != bucket)
             others += home != bucket
         return len(index) - others
     plain = is_plain(raw_block)
@@ -278,26 +278,26 @@ def _read_lines(
         if home != bucket:
             others += 1
             if home not in buckets:  # a shadow, a broadcast's copy (else the home copy is read too)
-                keep_all(run)
+                ledger.keep_all(run)
                 run.clear()
-                keep(parse(_line_bytes(raw, v, line), name, line), True)
+                ledger.keep(parse_other(_line_bytes(raw, v, line), name, line), True)
             continue
-        fields = common(raw, plain, shared)
+        fields = common_fields(raw, plain, shared)
         if fields is None:  # parse_other: parse_line would decode the line again to try the common shape
-            run.append(parse(_line_bytes(raw, v, line), name, line))
+            run.append(parse_other(_line_bytes(raw, v, line), name, line))
             continue
         _, event_id, event_type, agency, day = fields
         if event_type not in typed and agency in mine:
             if run:
-                keep_all(run)
+                ledger.keep_all(run)
                 run.clear()
             if event_id not in light and event_id not in events:
                 code = visibility(day, as_of, known_at)
                 light[event_id] = fileno | start << CODE_BITS | code
                 late[code] += 1
                 continue
-        run.append(make(fields, (name, line)))
-    keep_all(run)
+        run.append(event_of(fields, (name, line)))
+    ledger.keep_all(run)
     return len(index) - others
 
 

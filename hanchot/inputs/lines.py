@@ -35,19 +35,11 @@ import json
 import re
 from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import Any, Final
 
 from hanchot.inputs.event import Event
 from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, FieldError, parse_event
 from hanchot.inputs.vocabulary import TYPED, attribute_problem
-
-_c_decode: Callable[[bytes], Any] | None
-try:
-    import msgspec
-except ImportError:  # pragma: no cover - the test that hides msgspec runs this path
-    _c_decode = None
-else:
-    _c_decode = msgspec.json.Decoder().decode
 
 __all__ = [
     "LIGHT_LAYOUT",
@@ -70,15 +62,26 @@ __all__ = [
 RAW_CHARS = 200  # of a rejected line kept in Rejection.raw
 SLOW_KEYS = RESERVED_KEYS - {"id", "type", "agency", "date"}
 """Reserved keys a line in the common shape does not have."""
+# (Names read per line are Final: compiled, a Final name is a C variable, where another
+# module-level name is looked up in the module's dictionary at each use.)
+_SLOW_KEYS: Final = tuple(sorted(SLOW_KEYS))
+_TYPED: Final = TYPED
+_RETRACTION: Final = RETRACTION
 
-_c_head: Callable[[bytes], Any] | None = None
-if _c_decode is not None:
+_c_decode: Callable[[bytes], Any] | None
+_c_head: Callable[[bytes], Any] | None
+try:
+    import msgspec
+except ImportError:  # pragma: no cover - the test that hides msgspec runs this path
+    _c_decode = _c_head = None
+else:
+    _c_decode = msgspec.json.Decoder().decode
     # The router's view of a line: the four strings, and each of the four slow keys' value,
     # UNSET when the key is absent (null is present). Other keys are skipped, their syntax checked.
     _c_head = msgspec.json.Decoder(
         msgspec.defstruct(
             "Head",
-            [("id", str), ("type", str), ("agency", str), ("date", str), *((k, Any, msgspec.UNSET) for k in sorted(SLOW_KEYS))],
+            [("id", str), ("type", str), ("agency", str), ("date", str), *((k, Any, msgspec.UNSET) for k in _SLOW_KEYS)],
             gc=False,
         )
     ).decode
@@ -196,22 +199,21 @@ def common_fields(raw: bytes, plain: bool = False, shared: Shared | None = None)
             return None
     if type(obj) is not dict:
         return None
-    # Taken out at once: a line that is not in the common shape is decoded again by
-    # parse_other, so this mapping is either the event's attributes or dropped.
-    pop = obj.pop
-    event_id, event_type, agency, date = pop("id", None), pop("type", None), pop("agency", None), pop("date", None)
+    event_id, event_type, agency, date = obj.get("id"), obj.get("type"), obj.get("agency"), obj.get("date")
     if (
-        not SLOW_KEYS.isdisjoint(obj)
-        or type(event_id) is not str
+        type(event_id) is not str
         or type(event_type) is not str
         or type(agency) is not str
         or type(date) is not str
         or not event_id
         or not event_type
         or not agency
-        or event_type == RETRACTION
+        or event_type == _RETRACTION
     ):
         return None
+    for key in _SLOW_KEYS:
+        if key in obj:
+            return None
     if shared is None:
         shared = Shared()
     days = shared.days
@@ -221,7 +223,10 @@ def common_fields(raw: bytes, plain: bool = False, shared: Shared | None = None)
         if day is None:
             return None
         days[date] = day
-    if event_type in TYPED and attribute_problem(event_type, obj) is not None:
+    # Taken out: a line that is not in the common shape is decoded again by parse_other,
+    # so this mapping is either the event's attributes or dropped.
+    del obj["id"], obj["type"], obj["agency"], obj["date"]
+    if event_type in _TYPED and attribute_problem(event_type, obj) is not None:
         return None  # a mistyped attribute: parse_other words the rejection
     names = shared.names
     return obj, event_id, names.setdefault(event_type, event_type), names.setdefault(agency, agency), day
@@ -237,9 +242,10 @@ def common_day(text: str) -> dt.date | None:
         return None
 
 
-event_of: Callable[[CommonFields, tuple[str, int]], Event] = Event.owning
-"""The event of a line's :func:`common_fields` at an origin (file, line): its attributes
-become the event's, uncopied. (Event.owning itself: one call per line, not two.)"""
+def event_of(fields: CommonFields, origin: tuple[str, int]) -> Event:
+    """The event of a line's :func:`common_fields` at an origin (file, line): its attributes
+    become the event's, uncopied (:meth:`Event.owning`)."""
+    return Event.owning(fields, origin)
 
 
 def parse_line(raw: bytes, name: str, lineno: int) -> Event | Rejection:
