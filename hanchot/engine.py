@@ -88,16 +88,18 @@ class Engine:
         self._applies = [
             tuple(a for a in self.agencies.values() if rule.binds(a)) for rule in self.pack.rules
         ]
-        self.bindings = Bindings(self.agencies, [frozenset(a.id for a in bound) for bound in self._applies], self.roles)
+        self._role_sets: dict[frozenset[int], tuple[Role, ...]] = {}  # matched patterns -> their roles
+        fixed = {t: self._roles_of(m) for t in self._matcher.types if (m := self._matcher.fixed(t)) is not None}
+        fixed[RETRACTION] = ()  # a retraction withdraws an event and plays no role itself
+        self.bindings = Bindings(
+            self.agencies, [frozenset(a.id for a in bound) for bound in self._applies], self._classified, fixed
+        )
         """Where events count: the agencies each rule binds, and the matcher's roles."""
         self.depends = Dependencies(self.agencies)
         """Whose events each agency's results depend on (merges)."""
         self._populations = periodic.Populations(self.agencies, self.pack.rules)  # of the agency list alone
         self._lock = threading.RLock()
         self._interner = Interner()
-        self._role_sets: dict[frozenset[int], tuple[Role, ...]] = {}  # matched patterns -> their roles
-        self._fixed_roles = {t: self._roles_of(m) for t in self._matcher.types if (m := self._matcher.fixed(t)) is not None}
-        self._fixed_roles[RETRACTION] = ()  # a retraction withdraws an event and plays no role itself
         self._cache_size = cache_size
         self._start()
 
@@ -253,9 +255,10 @@ class Engine:
 
     def roles(self, event: Event) -> tuple[Role, ...]:
         """The (rule index, role) pairs *event* plays, by its type and attributes (none for a retraction)."""
-        roles = self._fixed_roles.get(event.type)
-        if roles is not None:  # a type whose patterns read no attribute
-            return roles
+        return self.bindings.roles(event)
+
+    def _classified(self, event: Event) -> tuple[Role, ...]:
+        """The roles of an event of a type whose patterns read attributes: the matcher's answer."""
         return self._roles_of(self._matcher.classify(event.type, event.attrs))
 
     def _roles_of(self, matched: frozenset[int]) -> tuple[Role, ...]:

@@ -145,7 +145,8 @@ class Bindings:
 
     *applies* holds, for each rule of the pack (by index), the ids of the
     agencies it binds; *classify* gives the roles an event plays by its type
-    and attributes (the matcher), and none for a retraction.
+    and attributes (the matcher), and none for a retraction; *fixed*, the roles
+    of every event of a type whose patterns read no attribute (see :meth:`roles`).
     """
 
     def __init__(
@@ -153,13 +154,21 @@ class Bindings:
         agencies: Mapping[str, Agency],
         applies: Sequence[frozenset[str]],
         classify: Callable[[Event], tuple[Role, ...]],
+        fixed: Mapping[str, tuple[Role, ...]] | None = None,
     ) -> None:
         self.agencies = agencies
         self.applies = applies
         self.classify = classify
+        self.fixed: dict[str, tuple[Role, ...]] = dict(fixed or {})
         # The agencies of a pool a scope selects (dates aside), by scope: a law broadcast to
         # the communes is matched against the pool once, not once per copy and per line.
         self._scoped: tuple[Sequence[Agency] | None, dict[Any, list[Agency]]] = (None, {})
+
+    def roles(self, event: Event) -> tuple[Role, ...]:
+        """The (rule index, role) pairs *event* plays: by its type alone when it is *fixed*
+        (here, compiled: most events), else as *classify* says."""
+        found = self.fixed.get(event.type)
+        return found if found is not None else self.classify(event)
 
     def problem(self, event: Event) -> tuple[str, str] | None:
         """Why *event* cannot be used (field, reason): an unknown agency or agency field."""
@@ -299,7 +308,8 @@ class Ledger:
     def keep_all(self, items: Iterable[Event | Rejection], shadow: bool = False) -> None:
         """Keep parsed lines, in order, as :meth:`keep` keeps each (a reader's loop without a
         call per line)."""
-        agencies, events, roles, classify, local = self.bindings.agencies, self.events, self.roles, self.bindings.classify, self.local
+        bindings, events, roles, local = self.bindings, self.events, self.roles, self.local
+        agencies = bindings.agencies
         for item in items:
             if type(item) is not Event:
                 if not shadow:
@@ -307,7 +317,7 @@ class Ledger:
                 continue
             agency = item.agency
             if agency not in agencies:  # (None for a broadcast: its scope is checked)
-                problem = self.bindings.problem(item)
+                problem = bindings.problem(item)
                 if problem is not None:
                     if not shadow:
                         file, line = item.origin
@@ -332,7 +342,7 @@ class Ledger:
                 events[event_id] = item
                 if shadow:
                     self.shadows.add(event_id)
-                roles[event_id] = classify(item)
+                roles[event_id] = bindings.roles(item)
             else:
                 self._keep_copy(item, kept, shadow)
 
@@ -404,7 +414,7 @@ class Ledger:
         else:
             self.shadows.discard(event_id)
         if kept.type != item.type or kept.attrs != item.attrs:
-            self.roles[event_id] = self.bindings.classify(item)
+            self.roles[event_id] = self.bindings.roles(item)
 
     def _differ(self, item: Event, kept: Event, new: tuple[Any, ...], old: tuple[Any, ...]) -> None:
         """Keep every distinct copy of a conflicting id (the least origin of identical ones)."""
@@ -634,7 +644,7 @@ class Ledger:
         """The roles of a kept copy: remembered for the least copy of an id, found for another (a conflict)."""
         if self.events.get(event.id) is event:
             return self.roles.get(event.id, ())
-        return self.bindings.classify(event)
+        return self.bindings.roles(event)
 
 
 def build(bindings: Bindings, items: Iterable[Event | Mapping[str, Any] | Rejection]) -> Ledger:

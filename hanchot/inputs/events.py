@@ -234,7 +234,7 @@ def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
             plain = is_plain(block)
             for raw in lines:
                 lineno += 1
-                if raw.isspace():
+                if raw[0] != 123 and raw.isspace():  # "{" first: no call by name (compiled) for the usual line
                     continue
                 if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]  # a UTF-8 byte order mark

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import Any, Final
 
 from hanchot.calendar.periods import Period
 
@@ -129,21 +129,21 @@ VOCABULARY: dict[str, EventType] = {
 TYPED = frozenset(t for t, spec in VOCABULARY.items() if spec.attributes)
 """The types with declared attributes: their events are checked, never kept "light"."""
 
-_DECLARED = {
+_DECLARED: Final = {
     t: tuple((name, kind, kind.always, kind.accepts) for name, kind in spec.attributes.items())
     for t, spec in VOCABULARY.items()
     if spec.attributes
 }
 
 
-def attribute_problem(event_type: str, attrs: Mapping[str, Any]) -> tuple[str, str] | None:
+def attribute_problem(event_type: str, attrs: dict[str, Any]) -> tuple[str, str] | None:
     """The first (field, reason) of *attrs* that its type's declaration refuses, or None."""
+    # (_DECLARED is Final and attrs a dict: compiled, both are read without a lookup by name.)
     declared = _DECLARED.get(event_type)
     if declared is None:
         return None
-    get = attrs.get
     for name, kind, always, accepts in declared:
-        value = get(name)
+        value = attrs.get(name)
         if value is None or type(value) is always or accepts(value) or value == "":
             continue
         return name, f"expected {kind.expected} for a '{event_type}' event, got {value!r}"
