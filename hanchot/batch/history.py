@@ -19,9 +19,8 @@ from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Any
 
+from hanchot.batch.wire import ViolationKey
 from hanchot.errors import EnvironmentFailure
-
-Violation = tuple[str, str, str, str, str, int, str]  # agency, rule, period, trigger, opens, seq, status
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -149,7 +148,7 @@ def record_run(
     pack: str,
     as_of: dt.date,
     events: Sequence[str],
-    violations: Iterable[Violation],
+    violations: Iterable[ViolationKey],
     failed_agencies: Sequence[str] = (),
 ) -> dict[str, Any]:
     """Store a run's violations in *db* (an open write transaction); return its comparison with the previous run.

@@ -44,7 +44,6 @@ from hanchot.batch.wire import (
     Config,
     PartitionResult,
     PartitionTask,
-    ViolationKey,
     entry_line,
     light_offset,
     light_source,
@@ -452,25 +451,29 @@ def _write_parts(
     # and a tell() per line were two calls by name (compiled: ~2,000 instructions each).
     olines: list[bytes] = []
     vlines: list[bytes] = []
+    iso: dict[dt.date, str] = {}  # each opening date written once (isoformat is a formatting call)
     with open(out.obligations_file, "wb") as fo, open(out.violations_file, "wb") as fv:
         current, level, o0, v0, opos, vpos = None, "", 0, 0, 0, 0
         for o in obligations:
-            if o.agency != current:
+            agency, rule, status = o.agency, o.rule, o.status
+            if agency != current:
                 if current is not None:
                     out.runs.append(AgencyRun(current, o0, opos, v0, vpos))
-                current, level, o0, v0 = o.agency, agencies[o.agency].level, opos, vpos
+                current, level, o0, v0 = agency, agencies[agency].level, opos, vpos
             line = line_of(o)
             olines.append(line)
             opos += len(line)
-            status = o.status
-            counted = (o.rule, level, status)
+            counted = (rule, level, status)
             counts[counted] = counts.get(counted, 0) + 1
             if violation[status]:
                 vlines.append(line)
                 vpos += len(line)
-                key = (o.agency, o.rule, o.period or "", o.trigger or "", o.opens.isoformat())
+                opens = iso.get(o.opens)
+                if opens is None:
+                    opens = iso[o.opens] = o.opens.isoformat()
+                key = (agency, rule, o.period or "", o.trigger or "", opens)
                 n = seen[key] = seen.get(key, 0) + 1  # duties passed on by two merged agencies share the rest of the key
-                out.violations.append(ViolationKey(*key, n, status.value))
+                out.violations.append((*key, n, status.value))
             if len(olines) >= _WRITE_AT_ONCE:
                 fo.write(b"".join(olines))
                 fv.write(b"".join(vlines))

@@ -203,16 +203,11 @@ class AgencyRun(NamedTuple):
     violations_end: int
 
 
-class ViolationKey(NamedTuple):
-    """One violation, as the run history keeps it."""
-
-    agency: str
-    rule: str
-    period: str
-    trigger: str
-    opens: str
-    occurrence: int  # duties passed on by two merged agencies share the rest of the key
-    status: str
+ViolationKey = tuple[str, str, str, str, str, int, str]
+"""One violation, as the run history keeps it: agency, rule, period, trigger, opening date,
+occurrence (duties passed on by two merged agencies share the rest of the key) and status.
+A plain tuple: a partition makes one per violation, and a named tuple's constructor is an
+interpreted call."""
 
 
 @dataclass(frozen=True)
