@@ -27,7 +27,8 @@ from hanchot.calendar import (
 )
 from hanchot.inputs.event import Event
 from hanchot.inputs.records import Agency
-from hanchot.obligations.model import Phrase, Rendering, Said, Status
+from hanchot.obligations.instances import Status
+from hanchot.obligations.model import Phrase, Rendering, Said
 from hanchot.rules.model import AnyRule, Due, FixedDue, RulePack
 
 ONE_DAY = dt.timedelta(days=1)

@@ -17,7 +17,8 @@ from hanchot.obligations.context import (
     lapse_phrase,
     unborn_phrase,
 )
-from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
+from hanchot.obligations.instances import Explanation, Obligation, Status
+from hanchot.obligations.model import Phrase
 from hanchot.rules.kinds import RuleKind, register
 from hanchot.rules.model import OnceRule
 
