@@ -27,7 +27,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, Final
 
 from hanchot.batch.plan import Plan
 from hanchot.batch.route import peak_rss_kib
@@ -432,10 +432,11 @@ def obligation_lines(fmt: str, lang: str) -> Callable[[Obligation], bytes]:
 # json.dumps(..., ensure_ascii=False) builds an encoder per call; this is the same encoder, built once.
 _encode_line = json.JSONEncoder(ensure_ascii=False).encode
 
-_VIOLATION = {status: status.is_violation for status in Status}
+_VIOLATION: Final = {status: status.value for status in Status if status.is_violation}
+"""The value written of each violation status (a lookup by name, compiled, for status.value)."""
 
 
-_WRITE_AT_ONCE = 4096  # lines joined per write
+_WRITE_AT_ONCE: Final = 4096  # lines joined per write
 
 
 def _write_parts(
@@ -446,7 +447,7 @@ def _write_parts(
     counts: dict[tuple[str, str, Status], int] = {}  # (rule, agency level, status)
     seen: dict[tuple[str, ...], int] = {}
     line_of = obligation_lines(config.format, config.lang)
-    violation = _VIOLATION
+    violations = out.violations
     # Each file's offset is counted here, and lines are written a block at a time: a write
     # and a tell() per line were two calls by name (compiled: ~2,000 instructions each).
     olines: list[bytes] = []
@@ -465,7 +466,8 @@ def _write_parts(
             opos += len(line)
             counted = (rule, level, status)
             counts[counted] = counts.get(counted, 0) + 1
-            if violation[status]:
+            violation = _VIOLATION.get(status)
+            if violation is not None:
                 vlines.append(line)
                 vpos += len(line)
                 opens = iso.get(o.opens)
@@ -473,7 +475,7 @@ def _write_parts(
                     opens = iso[o.opens] = o.opens.isoformat()
                 key = (agency, rule, o.period or "", o.trigger or "", opens)
                 n = seen[key] = seen.get(key, 0) + 1  # duties passed on by two merged agencies share the rest of the key
-                out.violations.append((*key, n, status.value))
+                violations.append((*key, n, violation))
             if len(olines) >= _WRITE_AT_ONCE:
                 fo.write(b"".join(olines))
                 fv.write(b"".join(vlines))
