@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 __all__ = ["Event"]
+
+_COMPILED: Final = __file__.endswith((".so", ".pyd"))
+_new_object = object.__new__
 
 
 class Event:
@@ -48,9 +51,15 @@ class Event:
     def owning(fields: tuple[dict[str, Any], str, str, str, dt.date], origin: tuple[str, int]) -> Event:
         """An agency event of (attributes, id, type, agency, date) that takes the attributes as
         its own, uncopied: for a reader's fresh mapping (see :func:`hanchot.inputs.lines.event_of`)."""
-        attrs, event_id, event_type, agency, date = fields
-        event = Event(event_id, event_type, date, agency=agency, origin=origin)
-        event.attrs = attrs
+        if _COMPILED:  # the constructor is a C call; the bare object below is not for a native class
+            attrs, event_id, event_type, agency, date = fields
+            event = Event(event_id, event_type, date, agency=agency, origin=origin)
+            event.attrs = attrs
+            return event
+        event = _new_object(Event)  # interpreted: the slots filled, without the constructor's call
+        event.attrs, event.id, event.type, event.agency, event.date = fields
+        event.origin = origin
+        event.scope = event.recorded = event.retracts = None
         return event
 
     @property
