@@ -32,8 +32,7 @@ from hanchot.inputs.records import RETRACTION, Agency, FieldError, parse_event
 from hanchot.ledger import Bindings, Index, Ledger, Role
 from hanchot.obligations import milestone, periodic, within  # noqa: F401  (they register the built-in kinds)
 from hanchot.obligations.context import Context
-from hanchot.obligations.instances import Obligation, Status
-from hanchot.obligations.model import Report
+from hanchot.obligations.model import Obligation, Report, Status
 from hanchot.placement import Placement
 from hanchot.queries import DEFAULT_CACHE_SIZE, Answers, violation_keys
 from hanchot.rules.kinds import rule_kind

@@ -18,10 +18,11 @@ from types import ModuleType
 from typing import Any, BinaryIO, TextIO, TypeVar
 
 from hanchot.calendar import Step
-from hanchot.obligations.instances import Explanation, Obligation
 from hanchot.obligations.model import (
     OBLIGATION_FIELDS,
+    Explanation,
     FieldWriter,
+    Obligation,
     Phrase,
     Rendering,
     Report,

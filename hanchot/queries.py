@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Iterable
 
 from hanchot.depends import Dependencies
 from hanchot.ledger import Index
-from hanchot.obligations.instances import Obligation
+from hanchot.obligations.model import Obligation
 from hanchot.placement import Placement
 
 __all__ = ["DEFAULT_CACHE_SIZE", "Answers", "Evaluate"]

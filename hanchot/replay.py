@@ -31,7 +31,7 @@ from hanchot.engine import Engine
 from hanchot.inputs import Event
 from hanchot.inputs.events import Rejection
 from hanchot.inputs.records import RETRACTION
-from hanchot.obligations.instances import Obligation, ObligationKey, Status
+from hanchot.obligations.model import Obligation, ObligationKey, Status
 from hanchot.rules.kinds import rule_kind
 
 STEPS = {"day": relativedelta(days=1), "week": relativedelta(weeks=1), "month": relativedelta(months=1)}

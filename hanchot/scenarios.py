@@ -34,7 +34,7 @@ from typing import Any
 from hanchot.engine import Engine
 from hanchot.errors import HanchotError, InputError
 from hanchot.inputs import Agency, parse_event
-from hanchot.obligations.instances import Obligation
+from hanchot.obligations.model import Obligation
 from hanchot.rules.loader import load_pack
 from hanchot.safe_yaml import YamlProblem, load_yaml, where
 

@@ -22,8 +22,7 @@ from hanchot.calendar import WorkingCalendar
 from hanchot.engine import Engine
 from hanchot.inputs import Agency, Event
 from hanchot.inputs.events import Rejection
-from hanchot.obligations.instances import Obligation, ObligationKey
-from hanchot.obligations.model import Report
+from hanchot.obligations.model import Obligation, ObligationKey, Report
 from hanchot.rules.model import RulePack
 
 

@@ -64,7 +64,7 @@ from hanchot.inputs.lines import (
 )
 from hanchot.inputs.vocabulary import TYPED
 from hanchot.ledger import Ledger, visibility
-from hanchot.obligations.instances import Obligation, Status
+from hanchot.obligations.model import Obligation, Status
 from hanchot.output import ObligationCsv, ObligationJson
 from hanchot.rules.matcher import compile_pattern
 from hanchot.rules.model import RulePack

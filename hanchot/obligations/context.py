@@ -27,8 +27,7 @@ from hanchot.calendar import (
 )
 from hanchot.inputs.event import Event
 from hanchot.inputs.records import Agency
-from hanchot.obligations.instances import Status
-from hanchot.obligations.model import Phrase, Rendering, Said
+from hanchot.obligations.model import Phrase, Rendering, Said, Status
 from hanchot.rules.model import AnyRule, Due, FixedDue, RulePack
 
 ONE_DAY = dt.timedelta(days=1)

@@ -4,15 +4,39 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from enum import Enum
 from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
 
 from hanchot.calendar import Step, dmy_as_written
-from hanchot.obligations.instances import Explanation, Obligation, Status
 from hanchot.text import Text
 
 if TYPE_CHECKING:
     from hanchot.inputs.events import Conflict, Rejection
+
+
+class Status(str, Enum):
+    """Where an obligation stands as of the evaluation date."""
+
+    OPEN = "open"
+    """Not met yet, and not (or not yet) due."""
+    OVERDUE = "overdue"
+    """Not met, and its due date has passed: a violation."""
+    MET = "met"
+    """Met on or before its due date."""
+    MET_LATE = "met_late"
+    """Met after its due date: a violation."""
+    NOT_APPLICABLE = "not_applicable"
+    """The duty lapsed, e.g. the agency ceased to exist before it fell due."""
+
+    @property
+    def is_violation(self) -> bool:
+        """Whether this status is a violation (overdue or met late)."""
+        return self in (Status.OVERDUE, Status.MET_LATE)
+
+
+ObligationKey = tuple[str, str, str, str]
+"""(rule, agency, period or "", trigger or "")."""
 
 
 Phrase = Text
@@ -209,6 +233,142 @@ def _as_is(value: str | None) -> str | None:
 
 def _status_value(status: Status) -> str:
     return status.value
+
+
+class Explanation:
+    """Why an obligation exists, when it is due and why it has its status.
+
+    It holds the parts (sentences, the deadline's steps); :meth:`lines` writes
+    them. Immutable; equal when the parts are.
+    """
+
+    __slots__ = ("basis_wording", "due_steps", "notes", "origin", "status", "title")
+
+    title: Phrase
+    basis_wording: str | Phrase
+    """The legal basis as held (written on access)."""
+    origin: Phrase
+    """What opened it: the trigger event, or the period or milestone."""
+    due_steps: tuple[Step, ...]
+    status: Phrase
+    notes: tuple[Phrase, ...]
+
+    def __init__(
+        self,
+        title: Phrase,
+        basis: str | Phrase,
+        origin: Phrase,
+        due_steps: tuple[Step, ...],
+        status: Phrase,
+        notes: tuple[Phrase, ...] = (),
+    ) -> None:
+        set_title, set_basis, set_origin, set_steps, set_status, set_notes = _EXPLANATION_SETTERS
+        set_title(self, title)
+        set_basis(self, basis)
+        set_origin(self, origin)
+        set_steps(self, due_steps)
+        set_status(self, status)
+        set_notes(self, notes)
+
+    @property
+    def basis(self) -> str:
+        """The legal basis, every citation joined."""
+        basis = self.basis_wording
+        return basis if isinstance(basis, str) else basis.get("en")
+
+    def lines(self, lang: str = "en") -> list[str]:
+        """The explanation as readable lines in *lang*."""
+        return Rendering(lang).lines(self)
+
+    def _parts(self) -> tuple[object, ...]:
+        return (self.title, self.basis_wording, self.origin, self.due_steps, self.status, self.notes)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"Explanation is immutable: cannot set {name!r}")
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Explanation):
+            return NotImplemented
+        return self._parts() == other._parts()
+
+    def __hash__(self) -> int:
+        return hash(self._parts())
+
+    def __repr__(self) -> str:
+        return f"Explanation({', '.join(map(repr, self._parts()))})"
+
+
+def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any], None], ...]:
+    """The setters of *cls*'s slots *names*, for the ``__init__`` of an immutable class made
+    once per obligation (140,000 in a check): a slot's own setter is one call, where
+    ``object.__setattr__`` first looks the name up."""
+    return tuple(cls.__dict__[name].__set__ for name in names)
+
+
+_EXPLANATION_SETTERS = _slot_setters(Explanation, ("title", "basis_wording", "origin", "due_steps", "status", "notes"))
+
+
+@dataclass(frozen=True, slots=True)
+class Obligation:
+    """One obligation instance: a rule applied to an agency for a period or trigger."""
+
+    rule: str
+    agency: str
+    period: str | None
+    trigger: str | None
+    opens: dt.date
+    due: dt.date | None
+    status: Status
+    satisfied_by: tuple[str, ...]
+    explanation: Explanation
+
+    def __init__(  # (the dataclass keeps it: the one it writes sets each field by object.__setattr__)
+        self,
+        rule: str,
+        agency: str,
+        period: str | None,
+        trigger: str | None,
+        opens: dt.date,
+        due: dt.date | None,
+        status: Status,
+        satisfied_by: tuple[str, ...],
+        explanation: Explanation,
+    ) -> None:
+        set_rule, set_agency, set_period, set_trigger, set_opens, set_due, set_status, set_satisfied, set_why = (
+            _OBLIGATION_SETTERS
+        )
+        set_rule(self, rule)
+        set_agency(self, agency)
+        set_period(self, period)
+        set_trigger(self, trigger)
+        set_opens(self, opens)
+        set_due(self, due)
+        set_status(self, status)
+        set_satisfied(self, satisfied_by)
+        set_why(self, explanation)
+
+    @property
+    def is_violation(self) -> bool:
+        """Whether the instance is overdue or was met late."""
+        return self.status.is_violation
+
+    @property
+    def key(self) -> ObligationKey:
+        """Rule, agency, period and trigger: what identifies the duty across dates and rule sets."""
+        return (self.rule, self.agency, self.period or "", self.trigger or "")
+
+    def sort_key(self) -> tuple[str, str, dt.date, str, str]:
+        """The deterministic output order: agency, rule, opening date, period, trigger."""
+        return (self.agency, self.rule, self.opens, self.period or "", self.trigger or "")
+
+    def to_dict(self, lang: str = "en", rendering: Rendering | None = None) -> dict[str, Any]:
+        """The instance in the JSON output format (*rendering*: shared by a report's
+        obligations, so each distinct text is written once)."""
+        rendering = rendering if rendering is not None and rendering.lang == lang else Rendering(lang)
+        return dict(zip(OBLIGATION_FIELDS, obligation_fields(self, rendering.fields)))
+
+
+_OBLIGATION_SETTERS = _slot_setters(Obligation, tuple(f.name for f in fields(Obligation)))
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,8 +32,7 @@ from hanchot.obligations.context import (
     transfer_phrase,
     unborn_phrase,
 )
-from hanchot.obligations.instances import Explanation, Obligation, Status
-from hanchot.obligations.model import Phrase
+from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
 from hanchot.rules.kinds import RuleKind, register
 from hanchot.rules.model import AnyRule, CoverageRule, EveryRule
 

@@ -28,8 +28,7 @@ from hanchot.obligations.context import (
     successor_of,
     transfer_phrase,
 )
-from hanchot.obligations.instances import Explanation, Obligation, Status
-from hanchot.obligations.model import Phrase
+from hanchot.obligations.model import Explanation, Obligation, Phrase, Status
 from hanchot.rules.kinds import RuleKind, register
 from hanchot.rules.model import WithinRule
 
