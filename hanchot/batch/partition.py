@@ -385,22 +385,43 @@ def _report_crossings(out: PartitionResult, ledger: Ledger, plan: Plan, digest: 
     out.unknown_targets = [digest(t) for t in crossings.unknown_targets]
     out.pending_broadcasts = crossings.pending_broadcasts
     out.placed_shadows = crossings.placed_shadows
+    # Gathered in lists, moved to the arrays a block at a time: array.append is a call by
+    # name (2,400 instructions compiled), list.append a C call.
     groups = [array("q") for _ in range(DIGEST_GROUPS)]
+    pending: list[list[int]] = [[] for _ in range(DIGEST_GROUPS)]
     mask = DIGEST_GROUPS - 1
     shadows = ledger.shadows
+    n = 0
     for event_id, event in ledger.events.items():
         if event_id not in shadows:
             d = digest(event_id)
-            groups[d & mask].append(d)
+            pending[d & mask].append(d)
             if event.scope is not None:
                 out.broadcast_digests[d] = event_id
-    appenders = [g.append for g in groups]
-    for d in map(digest, ledger.light):  # light events are never shadows
-        appenders[d & mask](d)
+            n += 1
+            if not n % _DIGESTS_AT_ONCE:
+                _move_digests(pending, groups)
+    for event_id in ledger.light:  # light events are never shadows
+        d = digest(event_id)
+        pending[d & mask].append(d)
+        n += 1
+        if not n % _DIGESTS_AT_ONCE:
+            _move_digests(pending, groups)
+    _move_digests(pending, groups)
     for g, arr in enumerate(groups):
         out.digest_files.append(f"{base}.g{g}")
         with open(out.digest_files[-1], "wb") as fh:
             arr.tofile(fh)
+
+
+_DIGESTS_AT_ONCE: Final = 1 << 16
+
+
+def _move_digests(pending: list[list[int]], groups: list[array[int]]) -> None:
+    """Append each group's pending digests to its array, and empty them."""
+    for values, arr in zip(pending, groups):
+        arr.fromlist(values)
+        values.clear()
 
 
 def obligation_lines(fmt: str, lang: str) -> Callable[[Obligation], bytes]:
