@@ -30,6 +30,7 @@ COMPILED = [
     "hanchot/batch/partition.py",
     "hanchot/obligations/periodic.py",
     "hanchot/obligations/within.py",
+    "hanchot/encoding.py",
 ]
 GROUP = "hanchot"  # the shared library of the compiled modules: hanchot__mypyc
 # Only a command that builds compiles (not the metadata hooks: mypyc type-checks first).

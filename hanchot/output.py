@@ -17,17 +17,14 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any, BinaryIO, TextIO, TypeVar
 
-from hanchot.calendar import Step
+from hanchot.encoding import EncodedFields
 from hanchot.obligations.model import (
     OBLIGATION_FIELDS,
     Explanation,
     FieldWriter,
     Obligation,
-    Phrase,
     Rendering,
     Report,
-    Said,
-    explanation_lines,
     obligation_fields,
 )
 
@@ -170,27 +167,11 @@ class ObligationJson:
 
     def __init__(self, lang: str, indent: str | None = None) -> None:
         self.rendering = Rendering(lang)
-        self._layout, opening, comma, closing = _layout(indent)
         dumps: Callable[[str | None], bytes] = orjson.dumps if orjson is not None else standard_json
         plain = self.rendering.fields
-        text = _encoded_text(self.rendering, dumps)
-        basis_line = _encoded_basis_line(self.rendering, dumps)
-        steps = _encoded_steps(self.rendering, dumps)
-
-        def ids(values: tuple[str, ...]) -> bytes:
-            return opening + comma.join(map(dumps, values)) + closing if values else b"[]"
-
-        def explanation(why: Explanation) -> bytes:
-            lines: list[bytes] = explanation_lines(why, text, basis_line, steps)
-            return opening + comma.join(lines) + closing
-
-        self._fields = FieldWriter(
-            _memo(plain.name, dumps), dumps, _memo(plain.day, dumps), _memo(plain.status, dumps), ids, text, explanation
-        )
-
-    def encode(self, o: Obligation) -> bytes:
-        """*o* as one JSON object (no newline after it)."""
-        return self._layout % obligation_fields(o, self._fields)
+        memos = (_memo(plain.name, dumps), _memo(plain.day, dumps), _memo(plain.status, dumps), _memo(plain.text, dumps))
+        self.encode: Callable[[Obligation], bytes] = EncodedFields(self.rendering, dumps, memos, _layout(indent)).encode
+        """An obligation as one JSON object (no newline after it); run compiled where mypyc built :mod:`hanchot.encoding`."""
 
 
 K = TypeVar("K")
@@ -212,58 +193,6 @@ class _Memo(dict[K, bytes]):
 def _memo(value: Callable[[K], str | None], dumps: Callable[[str | None], bytes]) -> Callable[[K], bytes]:
     """``dumps(value(key))``, computed once per key."""
     return _Memo(value, dumps).__getitem__
-
-
-def _encoded_text(rendering: Rendering, dumps: Callable[[str | None], bytes]) -> Callable[[Phrase | str], bytes]:
-    """A text as *rendering* writes it, encoded; once when it is repeated (a sentence
-    with a reuse key, or a plain text: a note), each time when it is not (the
-    sentences of one obligation: its trigger, its status)."""
-    said, plain = rendering.text, _memo(rendering.text, dumps)
-    reused: dict[object, bytes] = {}
-    get = reused.get
-
-    def text(wording: Phrase | str) -> bytes:
-        if isinstance(wording, Said):
-            key = wording.reuse_key
-            if key is None:
-                return dumps(said(wording))
-            found = get(key)
-            if found is None:
-                found = reused[key] = dumps(said(wording))
-            return found
-        return plain(wording)
-
-    return text
-
-
-def _encoded_basis_line(rendering: Rendering, dumps: Callable[[str | None], bytes]) -> Callable[[Phrase | str], bytes]:
-    """The explanation's line of a legal basis, encoded once per basis (by its reuse key, or its text)."""
-    known: dict[object, bytes] = {}
-
-    def basis_line(basis: Phrase | str) -> bytes:
-        key = basis.reuse_key if isinstance(basis, Said) else None
-        if key is None:
-            key = rendering.text(basis)
-        found = known.get(key)
-        if found is None:
-            found = known[key] = dumps(rendering.basis_line(basis))
-        return found
-
-    return basis_line
-
-
-def _encoded_steps(rendering: Rendering, dumps: Callable[[str | None], bytes]) -> Callable[[tuple[Step, ...]], list[bytes]]:
-    """A deadline's lines, encoded once per deadline (deadlines are shared: keyed by
-    identity, the tuple kept with its lines so that its id is not reused meanwhile)."""
-    known: dict[int, tuple[tuple[Step, ...], list[bytes]]] = {}
-
-    def steps(deadline: tuple[Step, ...]) -> list[bytes]:
-        found = known.get(id(deadline))
-        if found is None or found[0] is not deadline:
-            found = known[id(deadline)] = (deadline, [dumps(line) for line in rendering.steps(deadline)])
-        return found[1]
-
-    return steps
 
 
 def _layout(indent: str | None) -> tuple[bytes, bytes, bytes, bytes]:

@@ -1,0 +1,114 @@
+"""The per-obligation work of :class:`hanchot.output.ObligationJson`, compiled by mypyc.
+
+A check or a batch partition writes each of its obligations (140,000 in a check of
+200,000 QMS lines) as JSON bytes. What each field holds is
+:func:`~hanchot.obligations.model.obligation_fields`'s, each value and line of text the
+:class:`~hanchot.obligations.model.Rendering`'s; :class:`EncodedFields` only encodes them,
+each repeated one once. It is a plain class of methods (no closures, no ``dict``
+subclass), so that mypyc compiles it (``setup.py``): then these calls run no Python
+frame. The memos by value (a rule, an agency, a date, a status) are given to it: the
+caller makes them as it can make them fastest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+
+from hanchot.calendar import Step
+from hanchot.obligations.model import (
+    Explanation,
+    FieldWriter,
+    Obligation,
+    Phrase,
+    Rendering,
+    Said,
+    Status,
+    explanation_lines,
+    obligation_fields,
+)
+
+Dumps = Callable[[str | None], bytes]
+"""A text (or None) as JSON in UTF-8."""
+Memos = tuple[
+    Callable[[str | None], bytes], Callable[[dt.date | None], bytes], Callable[[Status], bytes], Callable[[Phrase | str], bytes]
+]
+"""Encoded values, each computed once by key: names (a rule, an agency, a period), days, statuses, plain texts."""
+
+
+class EncodedFields:
+    """Each field of an obligation as JSON bytes, for a :class:`FieldWriter`: a text
+    encoded once when it is repeated (a sentence with a reuse key, a plain text, a
+    basis), each time when it is not (an obligation's own sentences: its status), and a
+    deadline's lines once per deadline. One per output and language.
+
+    *names*, *days*, *statuses* and *plain* are the encoded values by key, each computed
+    once (the caller's memos); *layout* is the object's template (a ``%b`` per field of
+    :data:`~hanchot.obligations.model.OBLIGATION_FIELDS`), and *opening*, *comma* and
+    *closing* how a non-empty list opens, separates and closes.
+    """
+
+    def __init__(
+        self,
+        rendering: Rendering,
+        dumps: Dumps,
+        memos: Memos,
+        layout: tuple[bytes, bytes, bytes, bytes],
+    ) -> None:
+        self.rendering = rendering
+        self._dumps = dumps
+        names, days, statuses, self._plain = memos
+        self._layout, self._opening, self._comma, self._closing = layout
+        self._reused: dict[object, bytes] = {}
+        self._bases: dict[object, bytes] = {}
+        self._steps: dict[int, tuple[tuple[Step, ...], list[bytes]]] = {}
+        self.fields: FieldWriter[bytes, bytes] = FieldWriter(
+            names, dumps, days, statuses, self.ids, self.text, self.explanation
+        )
+
+    def encode(self, o: Obligation) -> bytes:
+        """*o* as one JSON object (no newline after it)."""
+        return self._layout % obligation_fields(o, self.fields)
+
+    def ids(self, values: tuple[str, ...]) -> bytes:
+        """A list of event ids."""
+        if not values:
+            return b"[]"
+        dumps = self._dumps
+        return self._opening + self._comma.join([dumps(value) for value in values]) + self._closing
+
+    def text(self, wording: Phrase | str) -> bytes:
+        """A text as the rendering writes it, encoded."""
+        if isinstance(wording, Said):
+            key = wording.reuse_key
+            if key is None:
+                return self._dumps(self.rendering.text(wording))
+            found = self._reused.get(key)
+            if found is None:
+                found = self._reused[key] = self._dumps(self.rendering.text(wording))
+            return found
+        return self._plain(wording)
+
+    def basis_line(self, basis: Phrase | str) -> bytes:
+        """The explanation's line of a legal basis, encoded once per basis (by its reuse key, or its text)."""
+        key = basis.reuse_key if isinstance(basis, Said) else None
+        if key is None:
+            key = self.rendering.text(basis)
+        found = self._bases.get(key)
+        if found is None:
+            found = self._bases[key] = self._dumps(self.rendering.basis_line(basis))
+        return found
+
+    def steps(self, deadline: tuple[Step, ...]) -> list[bytes]:
+        """A deadline's lines, encoded once per deadline (deadlines are shared: keyed by
+        identity, the tuple kept with its lines so that its id is not reused meanwhile)."""
+        found = self._steps.get(id(deadline))
+        if found is None or found[0] is not deadline:
+            dumps = self._dumps
+            found = self._steps[id(deadline)] = (deadline, [dumps(line) for line in self.rendering.steps(deadline)])
+        return found[1]
+
+    def explanation(self, why: Explanation) -> bytes:
+        """The explanation's lines, as a list."""
+        lines = explanation_lines(why, self.text, self.basis_line, self.steps)
+        return self._opening + self._comma.join(lines) + self._closing
