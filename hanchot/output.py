@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any, BinaryIO, TextIO, TypeVar
 
-from hanchot.encoding import EncodedFields
+from hanchot.encoding import EncodedFields, Layout
 from hanchot.obligations.model import (
     OBLIGATION_FIELDS,
     Explanation,
@@ -195,15 +195,17 @@ def _memo(value: Callable[[K], str | None], dumps: Callable[[str | None], bytes]
     return _Memo(value, dumps).__getitem__
 
 
-def _layout(indent: str | None) -> tuple[bytes, bytes, bytes, bytes]:
-    """The object's template (a ``%b`` per field) and how a non-empty list opens, separates
-    and closes: on one line, or as ``json.dumps(indent=2)`` writes it at *indent*."""
-    keys = [json.dumps(name).encode() + b": %b" for name in OBLIGATION_FIELDS]
+def _layout(indent: str | None) -> Layout:
+    """What goes before each field of an object (its key) and after the last, and how a
+    non-empty list opens, separates and closes: on one line, or as ``json.dumps(indent=2)``
+    writes it at *indent*."""
+    names = [json.dumps(name).encode() + b": " for name in OBLIGATION_FIELDS]
     if indent is None:
-        return b"{" + b", ".join(keys) + b"}", b"[", b", ", b"]"
+        keys = [b"{" + names[0], *(b", " + name for name in names[1:]), b"}"]
+        return tuple(keys), b"[", b", ", b"]"
     field, item = ("\n" + indent + "  ").encode(), ("\n" + indent + "    ").encode()
-    layout = b"{" + field + (b"," + field).join(keys) + ("\n" + indent + "}").encode()
-    return layout, b"[" + item, b"," + item, field + b"]"
+    keys = [b"{" + field + names[0], *(b"," + field + name for name in names[1:]), ("\n" + indent + "}").encode()]
+    return tuple(keys), b"[" + item, b"," + item, field + b"]"
 
 
 class ObligationCsv:
