@@ -18,15 +18,13 @@ from types import ModuleType
 from typing import Any, BinaryIO, TextIO, TypeVar
 
 from hanchot.encoding import EncodedFields, Layout
-from hanchot.obligations.model import (
+from hanchot.obligations.fields import (
     OBLIGATION_FIELDS,
-    Explanation,
+    ExplanationParts,
     FieldWriter,
-    Obligation,
-    Rendering,
-    Report,
     obligation_fields,
 )
+from hanchot.obligations.model import Obligation, Rendering, Report
 
 orjson: ModuleType | None
 try:  # optional (``pip install hanchot[fast]``): the same bytes, encoded in C
@@ -225,7 +223,7 @@ class ObligationCsv:
         def day(value: dt.date | None) -> str:
             return blank(plain.day(value))
 
-        def explanation(why: Explanation) -> str:
+        def explanation(why: ExplanationParts) -> str:
             return " | ".join(lines(why))
 
         self._fields = FieldWriter(blank, blank, day, plain.status, ";".join, plain.text, explanation)
