@@ -6,8 +6,9 @@ A check or a batch partition writes each of its obligations (140,000 in a check 
 :class:`~hanchot.obligations.model.Rendering`'s; :class:`EncodedFields` only encodes them,
 each repeated one once. It is a plain class of methods (no closures, no ``dict``
 subclass), so that mypyc compiles it (``setup.py``): then these calls run no Python
-frame. The memos by value (a rule, an agency, a date, a status) are given to it: the
-caller makes them as it can make them fastest.
+frame. The memos by value (a rule, an agency, a date, a plain text) are given to it:
+the caller makes them as it can make them fastest (interpreted, a ``dict`` subclass whose
+``__getitem__`` computes a missing value).
 """
 
 from __future__ import annotations
@@ -26,10 +27,8 @@ from hanchot.obligations.model import Obligation, Phrase, Rendering, Said, Statu
 
 Dumps = Callable[[str | None], bytes]
 """A text (or None) as JSON in UTF-8."""
-Memos = tuple[
-    Callable[[str | None], bytes], Callable[[dt.date | None], bytes], Callable[[Status], bytes], Callable[[Phrase | str], bytes]
-]
-"""Encoded values, each computed once by key: names (a rule, an agency, a period), days, statuses, plain texts."""
+Memos = tuple[Callable[[str | None], bytes], Callable[[dt.date | None], bytes], Callable[[Phrase | str], bytes]]
+"""Encoded values, each computed once by key: names (a rule, an agency, a period), days, plain texts."""
 Layout = tuple[tuple[bytes, ...], bytes, bytes, bytes]
 """What goes around the fields of an object (before each, and after the last), and how a
 non-empty list opens, separates and closes."""
@@ -41,10 +40,10 @@ class EncodedFields:
     basis), each time when it is not (an obligation's own sentences: its status), and a
     deadline's lines once per deadline. One per output and language.
 
-    *names*, *days*, *statuses* and *plain* are the encoded values by key, each computed
-    once (the caller's memos); *layout* is the object's template (a ``%b`` per field of
-    :data:`~hanchot.obligations.model.OBLIGATION_FIELDS`), and *opening*, *comma* and
-    *closing* how a non-empty list opens, separates and closes.
+    *memos* are the encoded names, days and plain texts by key, each computed once (the
+    caller's); *layout* is what goes before each field of
+    :data:`~hanchot.obligations.fields.OBLIGATION_FIELDS` (its key) and after the last,
+    and how a non-empty list opens, separates and closes.
     """
 
     def __init__(
@@ -56,14 +55,15 @@ class EncodedFields:
     ) -> None:
         self.rendering = rendering
         self._dumps = dumps
-        names, days, statuses, self._plain = memos
+        names, days, self._plain = memos
         self._keys, self._opening, self._comma, self._closing = layout
         self._reused: dict[object, bytes] = {}
         self._shared: dict[int, tuple[Said, bytes]] = {}
         self._bases: dict[object, bytes] = {}
         self._steps: dict[int, tuple[tuple[Step, ...], list[bytes]]] = {}
-        self.fields: FieldWriter[bytes, bytes] = FieldWriter(
-            names, dumps, days, statuses, self.ids, self.text, self.explanation
+        self._statuses = [(status, dumps(rendering.fields.status(status))) for status in Status]
+        self.fields: FieldWriter[bytes, bytes, list[bytes]] = FieldWriter(
+            names, dumps, days, self.status, self.ids, self.text, self.explanation
         )
         # Bound once: reading a method off the object makes a new bound method each time.
         self._text, self._basis_line, self._steps_of = self.text, self.basis_line, self.steps
@@ -71,11 +71,24 @@ class EncodedFields:
     def encode(self, o: Obligation) -> bytes:
         """*o* as one JSON object (no newline after it)."""
         rule, agency, period, trigger, opens, due, status, satisfied_by, basis, explanation = obligation_fields(o, self.fields)
-        k = self._keys  # (joined: a tenth of the instructions of a %-template of ten fields)
-        return b"".join([
+        # Joined once, the explanation's pieces among them: a %-template of ten fields took a
+        # tenth of the work (bytes formatting parses it each time), and each intermediate
+        # join is a copy (an obligation's block is about a kilobyte).
+        k = self._keys
+        pieces = [
             k[0], rule, k[1], agency, k[2], period, k[3], trigger, k[4], opens, k[5], due, k[6], status,
-            k[7], satisfied_by, k[8], basis, k[9], explanation, k[10],
-        ])
+            k[7], satisfied_by, k[8], basis, k[9],
+        ]
+        pieces += explanation
+        pieces.append(k[10])
+        return b"".join(pieces)
+
+    def status(self, status: Status) -> bytes:
+        """A status, found by identity: an Enum member's hash is a Python call."""
+        for member, encoded in self._statuses:
+            if member is status:
+                return encoded
+        return self._dumps(self.rendering.fields.status(status))  # (not reached: every Status is a member)
 
     def ids(self, values: tuple[str, ...]) -> bytes:
         """A list of event ids."""
@@ -122,7 +135,12 @@ class EncodedFields:
             found = self._steps[id(deadline)] = (deadline, [dumps(line) for line in self.rendering.steps(deadline)])
         return found[1]
 
-    def explanation(self, why: ExplanationParts) -> bytes:
-        """The explanation's lines, as a list."""
-        lines = explanation_lines(why, self._text, self._basis_line, self._steps_of)
-        return b"".join((self._opening, self._comma.join(lines), self._closing))  # (one copy fewer than +)
+    def explanation(self, why: ExplanationParts) -> list[bytes]:
+        """The explanation's lines as a list: its pieces, for the object's one join."""
+        comma = self._comma
+        pieces = [self._opening]
+        for line in explanation_lines(why, self._text, self._basis_line, self._steps_of):
+            pieces.append(line)
+            pieces.append(comma)
+        pieces[-1] = self._closing  # (never empty: a title, a basis, an origin, a status)
+        return pieces

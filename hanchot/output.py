@@ -167,7 +167,7 @@ class ObligationJson:
         self.rendering = Rendering(lang)
         dumps: Callable[[str | None], bytes] = orjson.dumps if orjson is not None else standard_json
         plain = self.rendering.fields
-        memos = (_memo(plain.name, dumps), _memo(plain.day, dumps), _memo(plain.status, dumps), _memo(plain.text, dumps))
+        memos = (_memo(plain.name, dumps), _memo(plain.day, dumps), _memo(plain.text, dumps))
         self.encode: Callable[[Obligation], bytes] = EncodedFields(self.rendering, dumps, memos, _layout(indent)).encode
         """An obligation as one JSON object (no newline after it); run compiled where mypyc built :mod:`hanchot.encoding`."""
 
