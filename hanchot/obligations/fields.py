@@ -20,7 +20,6 @@ from hanchot.text import Text as Phrase
 
 T = TypeVar("T")
 U = TypeVar("U")
-V = TypeVar("V")
 
 
 class ExplanationParts(Protocol):
@@ -108,7 +107,7 @@ def explanation_lines(
     return out
 
 
-class FieldWriter(NamedTuple, Generic[T, U, V]):
+class FieldWriter(NamedTuple, Generic[T, U]):
     """How each kind of field of an obligation is written: as the plain values of
     :meth:`~hanchot.obligations.model.Obligation.to_dict`
     (:attr:`~hanchot.obligations.model.Rendering.fields`) or as encoded JSON
@@ -126,7 +125,7 @@ class FieldWriter(NamedTuple, Generic[T, U, V]):
     """A list of event ids."""
     text: Callable[[Phrase | str], T]
     """A text in the writer's language."""
-    explanation: Callable[[ExplanationParts], V]
+    explanation: Callable[[ExplanationParts], U]
     """The explanation's lines."""
 
 
@@ -134,7 +133,7 @@ OBLIGATION_FIELDS = ("rule", "agency", "period", "trigger", "opens", "due", "sta
 """The fields of an obligation in the output formats, in their order."""
 
 
-def obligation_fields(o: ObligationParts, write: FieldWriter[T, U, V]) -> tuple[T, T, T, T, T, T, T, U, T, V]:
+def obligation_fields(o: ObligationParts, write: FieldWriter[T, U]) -> tuple[T, T, T, T, T, T, T, U, T, U]:
     """The values of :data:`OBLIGATION_FIELDS` for *o*, each written by *write*: the one
     place that says what each field of the output holds."""
     name, unique, day, status, ids, text, explanation = write

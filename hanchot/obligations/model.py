@@ -119,7 +119,7 @@ class Rendering:
         """*day* as dd/mm/yyyy, each day written once (a day met again is found without a Python call)."""
         self._steps: dict[int, tuple[tuple[Step, ...], list[str]]] = {}
         self._reused: dict[object, str] = {}
-        self.fields: FieldWriter[str | None, list[str], list[str]] = FieldWriter(
+        self.fields: FieldWriter[str | None, list[str]] = FieldWriter(
             _as_is, _as_is, iso_day, _status_value, list, self.text, self.lines
         )
 
