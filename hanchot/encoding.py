@@ -58,7 +58,6 @@ class EncodedFields:
         names, days, self._plain = memos
         self._keys, self._opening, self._comma, self._closing = layout
         self._reused: dict[object, bytes] = {}
-        self._shared: dict[int, tuple[Said, bytes]] = {}
         self._bases: dict[object, bytes] = {}
         self._steps: dict[int, tuple[tuple[Step, ...], list[bytes]]] = {}
         self._statuses = [(status, dumps(rendering.fields.status(status))) for status in Status]
@@ -92,21 +91,16 @@ class EncodedFields:
         return self._opening + self._comma.join([dumps(value) for value in values]) + self._closing
 
     def text(self, wording: Phrase | str) -> bytes:
-        """A text as the rendering writes it, encoded. A sentence with a reuse key is
-        found first by identity (most are shared: a rule's, a trigger's, a period's, an
-        unmet status), kept with its text so that its id is not reused meanwhile; then by
-        its key; one without a key is written each time (:meth:`Rendering.text`)."""
+        """A text as the rendering writes it, encoded: a sentence with a reuse key once
+        per key (its key is hashed from strings and numbers, in C), one without each time
+        (as :meth:`Rendering.text` writes it), a plain text once."""
         if isinstance(wording, Said):
-            shared = self._shared.get(id(wording))
-            if shared is not None and shared[0] is wording:
-                return shared[1]
             key = wording.reuse_key
             if key is None:
                 return self._dumps(wording.render(self.rendering))
             found = self._reused.get(key)
             if found is None:
                 found = self._reused[key] = self._dumps(self.rendering.text(wording))
-            self._shared[id(wording)] = (wording, found)
             return found
         return self._plain(wording)
 

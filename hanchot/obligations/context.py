@@ -183,7 +183,8 @@ class StatusSaid(Said):
     ) -> None:
         # (a slot's own setter: made per obligation, and object.__setattr__ first looks the name up)
         _SET_SAID(self, (status, due, met_id, met_on, as_of))
-        _SET_REUSE_KEY(self, ("status", status, due, as_of) if met_id is None else None)
+        # (the status by its value: an Enum member's hash is a Python call, the key is hashed per use)
+        _SET_REUSE_KEY(self, ("status", status.value, due, as_of) if met_id is None else None)
 
     @property
     def status(self) -> Status:
@@ -329,7 +330,8 @@ class PeriodicDuty(Said):
 
     def __init__(self, period: Period) -> None:
         object.__setattr__(self, "period", period)
-        object.__setattr__(self, "reuse_key", ("periodic", period))
+        # By the period's text, which names it: a Period's own hash is Python's (a dataclass's, of an Enum).
+        object.__setattr__(self, "reuse_key", ("periodic", str(period)))
 
     def _parts(self) -> tuple[object, ...]:
         return (self.period,)
