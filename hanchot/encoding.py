@@ -27,8 +27,8 @@ from hanchot.obligations.model import Obligation, Phrase, Rendering, Said, Statu
 
 Dumps = Callable[[str | None], bytes]
 """A text (or None) as JSON in UTF-8."""
-Memos = tuple[Callable[[str | None], bytes], Callable[[dt.date | None], bytes], Callable[[Phrase | str], bytes]]
-"""Encoded values, each computed once by key: names (a rule, an agency, a period), days, plain texts."""
+Memos = tuple[Callable[[str | None], bytes], Callable[[dt.date | None], bytes], Callable[[str], bytes]]
+"""Encoded values, each computed once by key: names (a rule, an agency, a period), days, texts."""
 Layout = tuple[tuple[bytes, ...], bytes, bytes, bytes]
 """What goes around the fields of an object (before each, and after the last), and how a
 non-empty list opens, separates and closes."""
@@ -40,7 +40,7 @@ class EncodedFields:
     basis), each time when it is not (an obligation's own sentences: its status), and a
     deadline's lines once per deadline. One per output and language.
 
-    *memos* are the encoded names, days and plain texts by key, each computed once (the
+    *memos* are the encoded names, days and texts by key, each computed once (the
     caller's); *layout* is what goes before each field of
     :data:`~hanchot.obligations.fields.OBLIGATION_FIELDS` (its key) and after the last,
     and how a non-empty list opens, separates and closes.
@@ -58,6 +58,7 @@ class EncodedFields:
         names, days, self._plain = memos
         self._keys, self._opening, self._comma, self._closing = layout
         self._reused: dict[object, bytes] = {}
+        self._said: type[Said] = Said  # (compiled, a module's global is a dict lookup per use; an attribute is not)
         self._bases: dict[object, bytes] = {}
         self._steps: dict[int, tuple[tuple[Step, ...], list[bytes]]] = {}
         self._statuses = [(status, dumps(rendering.fields.status(status))) for status in Status]
@@ -88,13 +89,18 @@ class EncodedFields:
         if not values:
             return b"[]"
         dumps = self._dumps
-        return self._opening + self._comma.join([dumps(value) for value in values]) + self._closing
+        if len(values) == 1:  # (most: one event met the duty)
+            return b"".join((self._opening, dumps(values[0]), self._closing))
+        return b"".join((self._opening, self._comma.join([dumps(value) for value in values]), self._closing))
 
     def text(self, wording: Phrase | str) -> bytes:
         """A text as the rendering writes it, encoded: a sentence with a reuse key once
         per key (its key is hashed from strings and numbers, in C), one without each time
-        (as :meth:`Rendering.text` writes it), a plain text once."""
-        if isinstance(wording, Said):
+        (as :meth:`Rendering.text` writes it), a plain text once by its text (a
+        :class:`Phrase` is a dataclass: its hash and equality are Python calls)."""
+        if isinstance(wording, str):
+            return self._plain(wording)
+        if isinstance(wording, self._said):
             key = wording.reuse_key
             if key is None:
                 return self._dumps(wording.render(self.rendering))
@@ -102,11 +108,11 @@ class EncodedFields:
             if found is None:
                 found = self._reused[key] = self._dumps(self.rendering.text(wording))
             return found
-        return self._plain(wording)
+        return self._plain(self.rendering.text(wording))
 
     def basis_line(self, basis: Phrase | str) -> bytes:
         """The explanation's line of a legal basis, encoded once per basis (by its reuse key, or its text)."""
-        key = basis.reuse_key if isinstance(basis, Said) else None
+        key = basis.reuse_key if isinstance(basis, self._said) else None
         if key is None:
             key = self.rendering.text(basis)
         found = self._bases.get(key)
