@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 from hanchot.calendar import Step
 from hanchot.obligations.fields import (
+    OBLIGATION_FIELDS,
     ExplanationParts,
     FieldWriter,
     explanation_lines,
@@ -56,13 +57,17 @@ class EncodedFields:
         self.rendering = rendering
         self._dumps = dumps
         names, days, self._plain = memos
-        self._keys, self._opening, self._comma, self._closing = layout
+        keys, self._opening, self._comma, self._closing = layout
+        # An explanation is never empty (a title, a basis, an origin, a status): its list's
+        # brackets go into the keys around it, so that its lines are copied once, into the object.
+        at = OBLIGATION_FIELDS.index("explanation")
+        self._keys = (*keys[:at], keys[at] + self._opening, self._closing + keys[at + 1], *keys[at + 2 :])
         self._reused: dict[object, bytes] = {}
         self._said: type[Said] = Said  # (compiled, a module's global is a dict lookup per use; an attribute is not)
         self._bases: dict[object, bytes] = {}
         self._steps: dict[int, tuple[tuple[Step, ...], list[bytes]]] = {}
         self._statuses = [(status, dumps(rendering.fields.status(status))) for status in Status]
-        self.fields: FieldWriter[bytes, bytes] = FieldWriter(
+        self._fields: FieldWriter[bytes, bytes] = FieldWriter(
             names, dumps, days, self.status, self.ids, self.text, self.explanation
         )
         # Bound once: reading a method off the object makes a new bound method each time.
@@ -70,7 +75,7 @@ class EncodedFields:
 
     def encode(self, o: Obligation) -> bytes:
         """*o* as one JSON object (no newline after it)."""
-        rule, agency, period, trigger, opens, due, status, satisfied_by, basis, explanation = obligation_fields(o, self.fields)
+        rule, agency, period, trigger, opens, due, status, satisfied_by, basis, explanation = obligation_fields(o, self._fields)
         k = self._keys  # (joined: a %-template of ten fields took a tenth of the work, parsed each time)
         return b"".join([
             k[0], rule, k[1], agency, k[2], period, k[3], trigger, k[4], opens, k[5], due, k[6], status,
@@ -130,6 +135,6 @@ class EncodedFields:
         return found[1]
 
     def explanation(self, why: ExplanationParts) -> bytes:
-        """The explanation's lines, as a list."""
-        lines = explanation_lines(why, self._text, self._basis_line, self._steps_of)
-        return b"".join((self._opening, self._comma.join(lines), self._closing))  # (one copy fewer than +)
+        """The explanation's lines inside its list (whose brackets are in the keys around the field)."""
+        lines: list[bytes] = explanation_lines(why, self._text, self._basis_line, self._steps_of)
+        return self._comma.join(lines)
