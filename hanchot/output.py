@@ -154,7 +154,7 @@ class ObligationJson:
     ``", "`` and ``": "``) or, with *indent* the indentation of the
     obligation's line, its ``indent=2`` block inside a report.
 
-    What the fields hold is :func:`~hanchot.obligations.model.obligation_fields`'s
+    What the fields hold is :func:`~hanchot.obligations.fields.obligation_fields`'s
     and each value is the :class:`~hanchot.obligations.model.Rendering`'s; this
     class only encodes them, each repeated one once (a rule, an agency, a date,
     a rule's title and basis, a deadline's steps): one encoder per output.
