@@ -1,6 +1,7 @@
 """Build hanchot, compiling its per-event modules with mypyc where it can.
 
-The modules in ``COMPILED`` run once per input line (reading, keeping, evaluating).
+The modules in ``COMPILED`` run once per input line (reading, keeping, evaluating) or
+per obligation (writing it).
 mypyc compiles them, unchanged, to C extensions: the same source, with the same
 behaviour (the tests hold the compiled and the interpreted modules to the same
 output), about a fifth fewer instructions per event. Where mypyc or a C compiler is
@@ -31,6 +32,8 @@ COMPILED = [
     "hanchot/batch/partition.py",
     "hanchot/obligations/periodic.py",
     "hanchot/obligations/within.py",
+    "hanchot/obligations/fields.py",
+    "hanchot/encoding.py",
 ]
 GROUP = "hanchot"  # the shared library of the compiled modules: hanchot__mypyc
 # Only a command that builds compiles (not the metadata hooks: mypyc type-checks first).

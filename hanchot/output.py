@@ -17,19 +17,14 @@ from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any, BinaryIO, TextIO, TypeVar
 
-from hanchot.calendar import Step
-from hanchot.obligations.model import (
+from hanchot.encoding import EncodedFields, Layout
+from hanchot.obligations.fields import (
     OBLIGATION_FIELDS,
-    Explanation,
+    ExplanationParts,
     FieldWriter,
-    Obligation,
-    Phrase,
-    Rendering,
-    Report,
-    Said,
-    explanation_lines,
     obligation_fields,
 )
+from hanchot.obligations.model import Obligation, Rendering, Report
 
 orjson: ModuleType | None
 try:  # optional (``pip install hanchot[fast]``): the same bytes, encoded in C
@@ -159,7 +154,7 @@ class ObligationJson:
     ``", "`` and ``": "``) or, with *indent* the indentation of the
     obligation's line, its ``indent=2`` block inside a report.
 
-    What the fields hold is :func:`~hanchot.obligations.model.obligation_fields`'s
+    What the fields hold is :func:`~hanchot.obligations.fields.obligation_fields`'s
     and each value is the :class:`~hanchot.obligations.model.Rendering`'s; this
     class only encodes them, each repeated one once (a rule, an agency, a date,
     a rule's title and basis, a deadline's steps): one encoder per output.
@@ -170,27 +165,11 @@ class ObligationJson:
 
     def __init__(self, lang: str, indent: str | None = None) -> None:
         self.rendering = Rendering(lang)
-        self._layout, opening, comma, closing = _layout(indent)
         dumps: Callable[[str | None], bytes] = orjson.dumps if orjson is not None else standard_json
         plain = self.rendering.fields
-        text = _encoded_text(self.rendering, dumps)
-        basis_line = _encoded_basis_line(self.rendering, dumps)
-        steps = _encoded_steps(self.rendering, dumps)
-
-        def ids(values: tuple[str, ...]) -> bytes:
-            return opening + comma.join(map(dumps, values)) + closing if values else b"[]"
-
-        def explanation(why: Explanation) -> bytes:
-            lines: list[bytes] = explanation_lines(why, text, basis_line, steps)
-            return opening + comma.join(lines) + closing
-
-        self._fields = FieldWriter(
-            _memo(plain.name, dumps), dumps, _memo(plain.day, dumps), _memo(plain.status, dumps), ids, text, explanation
-        )
-
-    def encode(self, o: Obligation) -> bytes:
-        """*o* as one JSON object (no newline after it)."""
-        return self._layout % obligation_fields(o, self._fields)
+        memos = (_memo(plain.name, dumps), _memo(plain.day, dumps), _memo(plain.text, dumps))
+        self.encode: Callable[[Obligation], bytes] = EncodedFields(self.rendering, dumps, memos, _layout(indent)).encode
+        """An obligation as one JSON object (no newline after it); run compiled where mypyc built :mod:`hanchot.encoding`."""
 
 
 K = TypeVar("K")
@@ -214,67 +193,17 @@ def _memo(value: Callable[[K], str | None], dumps: Callable[[str | None], bytes]
     return _Memo(value, dumps).__getitem__
 
 
-def _encoded_text(rendering: Rendering, dumps: Callable[[str | None], bytes]) -> Callable[[Phrase | str], bytes]:
-    """A text as *rendering* writes it, encoded; once when it is repeated (a sentence
-    with a reuse key, or a plain text: a note), each time when it is not (the
-    sentences of one obligation: its trigger, its status)."""
-    said, plain = rendering.text, _memo(rendering.text, dumps)
-    reused: dict[object, bytes] = {}
-    get = reused.get
-
-    def text(wording: Phrase | str) -> bytes:
-        if isinstance(wording, Said):
-            key = wording.reuse_key
-            if key is None:
-                return dumps(said(wording))
-            found = get(key)
-            if found is None:
-                found = reused[key] = dumps(said(wording))
-            return found
-        return plain(wording)
-
-    return text
-
-
-def _encoded_basis_line(rendering: Rendering, dumps: Callable[[str | None], bytes]) -> Callable[[Phrase | str], bytes]:
-    """The explanation's line of a legal basis, encoded once per basis (by its reuse key, or its text)."""
-    known: dict[object, bytes] = {}
-
-    def basis_line(basis: Phrase | str) -> bytes:
-        key = basis.reuse_key if isinstance(basis, Said) else None
-        if key is None:
-            key = rendering.text(basis)
-        found = known.get(key)
-        if found is None:
-            found = known[key] = dumps(rendering.basis_line(basis))
-        return found
-
-    return basis_line
-
-
-def _encoded_steps(rendering: Rendering, dumps: Callable[[str | None], bytes]) -> Callable[[tuple[Step, ...]], list[bytes]]:
-    """A deadline's lines, encoded once per deadline (deadlines are shared: keyed by
-    identity, the tuple kept with its lines so that its id is not reused meanwhile)."""
-    known: dict[int, tuple[tuple[Step, ...], list[bytes]]] = {}
-
-    def steps(deadline: tuple[Step, ...]) -> list[bytes]:
-        found = known.get(id(deadline))
-        if found is None or found[0] is not deadline:
-            found = known[id(deadline)] = (deadline, [dumps(line) for line in rendering.steps(deadline)])
-        return found[1]
-
-    return steps
-
-
-def _layout(indent: str | None) -> tuple[bytes, bytes, bytes, bytes]:
-    """The object's template (a ``%b`` per field) and how a non-empty list opens, separates
-    and closes: on one line, or as ``json.dumps(indent=2)`` writes it at *indent*."""
-    keys = [json.dumps(name).encode() + b": %b" for name in OBLIGATION_FIELDS]
+def _layout(indent: str | None) -> Layout:
+    """What goes before each field of an object (its key) and after the last, and how a
+    non-empty list opens, separates and closes: on one line, or as ``json.dumps(indent=2)``
+    writes it at *indent*."""
+    names = [json.dumps(name).encode() + b": " for name in OBLIGATION_FIELDS]
     if indent is None:
-        return b"{" + b", ".join(keys) + b"}", b"[", b", ", b"]"
+        keys = [b"{" + names[0], *(b", " + name for name in names[1:]), b"}"]
+        return tuple(keys), b"[", b", ", b"]"
     field, item = ("\n" + indent + "  ").encode(), ("\n" + indent + "    ").encode()
-    layout = b"{" + field + (b"," + field).join(keys) + ("\n" + indent + "}").encode()
-    return layout, b"[" + item, b"," + item, field + b"]"
+    keys = [b"{" + field + names[0], *(b"," + field + name for name in names[1:]), ("\n" + indent + "}").encode()]
+    return tuple(keys), b"[" + item, b"," + item, field + b"]"
 
 
 class ObligationCsv:
@@ -294,7 +223,7 @@ class ObligationCsv:
         def day(value: dt.date | None) -> str:
             return blank(plain.day(value))
 
-        def explanation(why: Explanation) -> str:
+        def explanation(why: ExplanationParts) -> str:
             return " | ".join(lines(why))
 
         self._fields = FieldWriter(blank, blank, day, plain.status, ";".join, plain.text, explanation)

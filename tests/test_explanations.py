@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from hanchot.calendar import Step, dmy_as_written
 from hanchot.errors import CalendarError
 from hanchot.inputs import parse_event
-from hanchot.obligations.context import rule_basis, rule_title, status_phrase
+from hanchot.obligations.context import StatusSaid, rule_basis, rule_title, status_phrase
 from hanchot.obligations.model import Explanation, Phrase, Rendering, Status
 from hanchot.rules.loader import load_pack
 from hanchot.text import Text
@@ -53,6 +53,24 @@ def test_a_written_on_access_sentence_is_a_phrase_equal_by_its_parts() -> None:
     assert a == b and hash(a) == hash(b) and a != c
     with pytest.raises(AttributeError):
         a.status = Status.MET  # type: ignore[attr-defined]
+
+
+# Few values each, so that sentences with equal parts and equal keys meet.
+_days = st.sampled_from([dt.date(2025, 3, 31), dt.date(2025, 4, 1), dt.date(2025, 12, 31)])
+_settled = st.one_of(
+    st.builds(StatusSaid, st.just(Status.OPEN), st.none() | _days, st.none(), st.none(), _days),
+    st.builds(StatusSaid, st.just(Status.OVERDUE), _days, st.none(), st.none(), _days),
+    st.builds(StatusSaid, st.sampled_from([Status.MET, Status.MET_LATE]), _days, st.sampled_from(["e1", "e2"]), _days, _days),
+)
+
+
+@given(_settled, _settled)
+def test_status_sentences_with_one_reuse_key_say_the_same(a: StatusSaid, b: StatusSaid) -> None:
+    """An output writes a sentence once per reuse key (an unmet duty's: its status, due
+    date and the clock); a met duty's names its event, so it has none."""
+    assert (a.reuse_key is None) == (a.met_id is not None)
+    if a.reuse_key is not None and a.reuse_key == b.reuse_key:
+        assert (a.en, a.vi) == (b.en, b.vi)
 
 
 def test_rule_title_and_basis_are_written_from_the_rule() -> None:

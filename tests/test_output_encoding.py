@@ -50,6 +50,10 @@ sentences = st.one_of(
     phrases,
     st.builds(StatusSaid, st.sampled_from(list(Status)), dates(), ids, dates(), dates()),
     st.builds(StatusSaid, st.sampled_from([Status.OPEN, Status.MET]), st.none(), ids, dates(), dates()),
+    st.builds(  # an unmet duty's, reused by its parts (few values: equal sentences held apart meet)
+        StatusSaid, st.sampled_from([Status.OPEN, Status.OVERDUE]), st.sampled_from([dt.date(2025, 1, 31)]),
+        st.none(), st.none(), st.sampled_from([dt.date(2025, 2, 1), dt.date(2025, 12, 31)]),
+    ),
     st.builds(PeriodicDuty, periods()),
     st.builds(
         lambda id, type, day: OpenedBy(parse_event({"id": id, "type": type, "date": day.isoformat(), "agency": "c1"})),

@@ -169,15 +169,23 @@ def status_phrase(status: Status, due: dt.date | None, met_by: Event | None, as_
 
 
 class StatusSaid(Said):
-    """Why an obligation has its status: the status and the dates and event behind it."""
+    """Why an obligation has its status: the status and the dates and event behind it.
 
-    __slots__ = ("_said",)
+    An unmet duty's sentence follows from its status, due date and the clock, so it is
+    reused by those (:meth:`Context.settled` shares it between the duties due on one day);
+    a met duty's names its event, so it is written each time.
+    """
+
+    __slots__ = ("_said", "reuse_key")
     _said: tuple[Status, dt.date | None, str | None, dt.date | None, dt.date]
 
     def __init__(
         self, status: Status, due: dt.date | None, met_id: str | None, met_on: dt.date | None, as_of: dt.date
     ) -> None:
-        object.__setattr__(self, "_said", (status, due, met_id, met_on, as_of))  # (one slot: made per obligation)
+        # (a slot's own setter: made per obligation, and object.__setattr__ first looks the name up)
+        _SET_SAID(self, (status, due, met_id, met_on, as_of))
+        # (the status by its value: an Enum member's hash is a Python call, the key is hashed per use)
+        _SET_REUSE_KEY(self, ("status", status.value, due, as_of) if met_id is None else None)
 
     @property
     def status(self) -> Status:
@@ -211,20 +219,20 @@ class StatusSaid(Said):
         """The sentence in ``rendering.lang``."""
         vi, date = rendering.lang == "vi", rendering.date
         status, due_on, met_id, met_on, as_of = self._said
-        if status is Status.MET:
+        if status is _MET:  # (a module constant: Status.MET is a slow attribute of an Enum class)
             assert met_on is not None
             d = date(met_on)
             if vi:
                 return f"Đã thực hiện: sự kiện {met_id} ngày {d}, đúng hạn."
             return f"Met by event {met_id} on {d}, on time."
-        if status is Status.MET_LATE:
+        if status is _MET_LATE:
             assert met_on is not None and due_on is not None
             late, d = (met_on - due_on).days, date(met_on)
             if vi:
                 return f"Thực hiện muộn: sự kiện {met_id} ngày {d}, chậm {late} ngày so với hạn."
             return f"Met late by event {met_id} on {d}, {late} day(s) after the due date."
         when = date(as_of)
-        if status is Status.OVERDUE:
+        if status is _OVERDUE:
             assert due_on is not None
             days = (as_of - due_on).days
             if vi:
@@ -238,6 +246,11 @@ class StatusSaid(Said):
         if vi:
             return f"Đang mở: hạn {due}, chưa thực hiện tính đến {when}."
         return f"Open: due {due}, not yet met as of {when}."
+
+
+_SET_SAID = StatusSaid.__dict__["_said"].__set__
+_SET_REUSE_KEY = StatusSaid.__dict__["reuse_key"].__set__
+_MET, _MET_LATE, _OVERDUE = Status.MET, Status.MET_LATE, Status.OVERDUE
 
 
 class _OfRule(Said):
@@ -318,7 +331,8 @@ class PeriodicDuty(Said):
 
     def __init__(self, period: Period) -> None:
         object.__setattr__(self, "period", period)
-        object.__setattr__(self, "reuse_key", ("periodic", period))
+        # By the period's text, which names it: a Period's own hash is Python's (a dataclass's, of an Enum).
+        object.__setattr__(self, "reuse_key", ("periodic", str(period)))
 
     def _parts(self) -> tuple[object, ...]:
         return (self.period,)

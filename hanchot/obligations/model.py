@@ -5,35 +5,35 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field, fields
-from enum import Enum
-from typing import TYPE_CHECKING, Any, Generic, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any
 
 from hanchot.calendar import Step, dmy_as_written
+from hanchot.obligations.fields import (
+    OBLIGATION_FIELDS,
+    ExplanationParts,
+    FieldWriter,
+    explanation_lines,
+    obligation_fields,
+)
+from hanchot.obligations.status import Status
 from hanchot.text import Text
 
 if TYPE_CHECKING:
     from hanchot.inputs.events import Conflict, Rejection
 
 
-class Status(str, Enum):
-    """Where an obligation stands as of the evaluation date."""
-
-    OPEN = "open"
-    """Not met yet, and not (or not yet) due."""
-    OVERDUE = "overdue"
-    """Not met, and its due date has passed: a violation."""
-    MET = "met"
-    """Met on or before its due date."""
-    MET_LATE = "met_late"
-    """Met after its due date: a violation."""
-    NOT_APPLICABLE = "not_applicable"
-    """The duty lapsed, e.g. the agency ceased to exist before it fell due."""
-
-    @property
-    def is_violation(self) -> bool:
-        """Whether this status is a violation (overdue or met late)."""
-        return self in (Status.OVERDUE, Status.MET_LATE)
-
+__all__ = [  # (Status is defined in hanchot.obligations.status, for the compiled fields module)
+    "Explanation",
+    "InputCounts",
+    "Obligation",
+    "ObligationKey",
+    "Phrase",
+    "Rendering",
+    "Report",
+    "Said",
+    "Status",
+    "iso_day",
+]
 
 ObligationKey = tuple[str, str, str, str]
 """(rule, agency, period or "", trigger or "")."""
@@ -153,73 +153,9 @@ class Rendering:
             found = self._steps[id(steps)] = (steps, lines)
         return found[1]
 
-    def lines(self, explanation: Explanation) -> list[str]:
+    def lines(self, explanation: ExplanationParts) -> list[str]:
         """*explanation* as readable lines."""
         return explanation_lines(explanation, self.text, self.basis_line, self.steps)
-
-
-T = TypeVar("T")
-U = TypeVar("U")
-
-
-def explanation_lines(
-    explanation: Explanation,
-    text: Callable[[Phrase | str], T],
-    basis_line: Callable[[Phrase | str], T],
-    steps: Callable[[tuple[Step, ...]], list[T]],
-) -> list[T]:
-    """The lines of *explanation* in their order — title, basis, origin, the deadline's
-    steps, notes, status — each written by the given functions (text or encoded text)."""
-    out = [text(explanation.title), basis_line(explanation.basis_wording), text(explanation.origin)]
-    out += steps(explanation.due_steps)
-    for note in explanation.notes:
-        out.append(text(note))
-    out.append(text(explanation.status))
-    return out
-
-
-class FieldWriter(NamedTuple, Generic[T, U]):
-    """How each kind of field of an obligation is written: as the plain values of
-    :meth:`Obligation.to_dict` (:meth:`Rendering.fields`) or as encoded JSON
-    (:class:`hanchot.output.ObligationJson`). Plain functions, called per row."""
-
-    name: Callable[[str | None], T]
-    """An id or code often repeated (a rule, an agency, a period), or None."""
-    unique: Callable[[str | None], T]
-    """An id seldom repeated (a trigger), or None."""
-    day: Callable[[dt.date | None], T]
-    """A date, or None."""
-    status: Callable[[Status], T]
-    """A status."""
-    ids: Callable[[tuple[str, ...]], U]
-    """A list of event ids."""
-    text: Callable[[Phrase | str], T]
-    """A text in the writer's language."""
-    explanation: Callable[[Explanation], U]
-    """The explanation's lines."""
-
-
-OBLIGATION_FIELDS = ("rule", "agency", "period", "trigger", "opens", "due", "status", "satisfied_by", "basis", "explanation")
-"""The fields of an obligation in the output formats, in their order."""
-
-
-def obligation_fields(o: Obligation, write: FieldWriter[T, U]) -> tuple[T, T, T, T, T, T, T, U, T, U]:
-    """The values of :data:`OBLIGATION_FIELDS` for *o*, each written by *write*: the one
-    place that says what each field of the output holds."""
-    name, unique, day, status, ids, text, explanation = write
-    why = o.explanation
-    return (
-        name(o.rule),
-        name(o.agency),
-        name(o.period),
-        unique(o.trigger),
-        day(o.opens),
-        day(o.due),
-        status(o.status),
-        ids(o.satisfied_by),
-        text(why.basis_wording),
-        explanation(why),
-    )
 
 
 def iso_day(day: dt.date | None) -> str | None:
