@@ -30,6 +30,7 @@ COMPILED = [
     "hanchot/ledger.py",
     "hanchot/batch/route.py",
     "hanchot/batch/partition.py",
+    "hanchot/obligations/instances.py",
     "hanchot/obligations/periodic.py",
     "hanchot/obligations/within.py",
     "hanchot/obligations/fields.py",
