@@ -255,10 +255,13 @@ def _read_lines(
     # Functions and the ledger's methods called directly, not bound to locals: a C call, compiled.
     raws = raw_block.split(b"\n")
     raws.pop()
+    # The wire's constants as locals: another module's name is looked up in this module's
+    # dictionary at each use, even compiled.
+    home_mask, line_shift, code_bits = HOME_MASK, LINE_SHIFT, CODE_BITS
     others = 0  # lines not counted here: shadows, and copies whose home is read too
     if kind != "jsonl":  # pickled events and rejections (see hanchot.batch.route)
         for v, raw in zip(index, raws):
-            home = v & HOME_MASK
+            home = v & home_mask
             if home == bucket or home not in buckets:
                 ledger.keep(pickle.loads(base64.b64decode(raw)), home != bucket)
             others += home != bucket
@@ -272,8 +275,8 @@ def _read_lines(
     for v, raw in zip(index, raws):
         start = pos
         pos += len(raw) + 1
-        home = v & HOME_MASK
-        line = base + (v >> LINE_SHIFT)
+        home = v & home_mask
+        line = base + (v >> line_shift)
         if home != bucket:
             others += 1
             if home not in buckets:  # a shadow, a broadcast's copy (else the home copy is read too)
@@ -292,7 +295,7 @@ def _read_lines(
                 run.clear()
             if event_id not in light and event_id not in events:
                 code = visibility(day, as_of, known_at)
-                light[event_id] = fileno | start << CODE_BITS | code
+                light[event_id] = fileno | start << code_bits | code
                 late[code] += 1
                 continue
         run.append(event_of(fields, (name, line)))
@@ -315,14 +318,16 @@ def _read_light(ledger: Ledger, ids_block: bytes, refs_block: bytes, source: int
     refs.frombytes(refs_block)
     if len(ids) != len(refs):  # pragma: no cover - a torn spill
         raise RuntimeError("spill: light ids and references differ in number")
-    light, events, late, keep_light = ledger.light, ledger.events, ledger.late, ledger.keep_light
+    light, events, late = ledger.light, ledger.events, ledger.late
+    code_mask = CODE_MASK  # a local: another module's name is a dictionary lookup at each use
     for event_id, ref in zip(ids, refs):
         if event_id in light or event_id in events:
-            keep_light(event_id, source | ref)
+            ledger.keep_light(event_id, source | ref)
             continue
         light[event_id] = source | ref
-        if ref & CODE_MASK:
-            late[ref & CODE_MASK] += 1
+        code = ref & code_mask
+        if code:
+            late[code] += 1
     ledger.read += len(ids)
     return len(ids)
 
