@@ -57,7 +57,6 @@ from hanchot.inputs.lines import (
     Rejection,
     Shared,
     common_fields,
-    event_of,
     is_plain,
     parse_line,
     parse_other,
@@ -298,7 +297,7 @@ def _read_lines(
                 light[event_id] = fileno | start << code_bits | code
                 late[code] += 1
                 continue
-        run.append(event_of(fields, (name, line)))
+        run.append(Event.owning(fields, (name, line)))
     ledger.keep_all(run)
     return len(index) - others
 

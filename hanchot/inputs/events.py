@@ -58,7 +58,6 @@ from hanchot.inputs.lines import (
     Rejection,
     Shared,
     common_fields,
-    event_of,
     is_plain,
     parse_other,
     reject,
@@ -239,7 +238,7 @@ def _read_jsonl(name: str, gz: bool) -> Iterator[Event | Rejection]:
                 if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
                     raw = raw[3:]  # a UTF-8 byte order mark
                 fields = common_fields(raw, plain, shared)  # parse_line, unrolled: one call fewer per line
-                yield event_of(fields, (name, lineno)) if fields is not None else parse_other(raw, name, lineno)
+                yield Event.owning(fields, (name, lineno)) if fields is not None else parse_other(raw, name, lineno)
 
 
 class _Tap:

@@ -242,17 +242,16 @@ def common_day(text: str) -> dt.date | None:
         return None
 
 
-def event_of(fields: CommonFields, origin: tuple[str, int]) -> Event:
-    """The event of a line's :func:`common_fields` at an origin (file, line): its attributes
-    become the event's, uncopied (:meth:`Event.owning`)."""
-    return Event.owning(fields, origin)
+event_of: Final = Event.owning
+"""The event of a line's :func:`common_fields` at an origin (file, line): its attributes
+become the event's, uncopied (:meth:`Event.owning` itself; the readers call that)."""
 
 
 def parse_line(raw: bytes, name: str, lineno: int) -> Event | Rejection:
     """One non-blank JSON Lines line (bytes, BOM removed): its event or its rejection."""
     fields = common_fields(raw)
     if fields is not None:
-        return event_of(fields, (name, lineno))
+        return Event.owning(fields, (name, lineno))
     return parse_other(raw, name, lineno)
 
 
