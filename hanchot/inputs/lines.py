@@ -359,10 +359,8 @@ class Heads:
             agency = self.typed_agency(raw)
             if agency is not None:
                 return agency, "", ""
-        h = self.decoded(raw) if self.decode is not None else self.laid_out(raw)
-        if h is not None and h[1]:
-            self.lights += 1
-        return h
+        # (each counts its light lines: here, testing the result would cost a tuple read a line)
+        return self.decoded(raw) if self.decode is not None else self.laid_out(raw)
 
     def typed_agency(self, raw: bytes) -> str | None:
         """The agency of a line that begins ``{"id": "...", "type": "...", "agency": "...``
@@ -427,6 +425,8 @@ class Heads:
             and raw.isascii()
             and 92 not in raw  # no backslash (as an int: see is_plain)
         ):
+            if event_id:
+                self.lights += 1
             return agency, event_id, date
         return agency, "", ""
 
@@ -436,5 +436,6 @@ class Heads:
         m = self.layout(raw)
         if m is None:
             return None
+        self.lights += 1
         event_id, _, agency, date = m.groups()
         return agency.decode(), event_id.decode(), date.decode()
