@@ -42,12 +42,20 @@ _date = st.sampled_from(["2025-01-02", "2025-12-31", "2025-02-30"])  # before an
 def _line(draw: st.DrawFn) -> str:
     """One line of the shapes the router tells apart (without its line ending)."""
     n = draw(st.integers(0, 9))
-    kind = draw(st.sampled_from(["typed", "light", "reordered", "compact", "broadcast", "blank", "bad", "retraction", "odd"]))
+    kind = draw(st.sampled_from(["typed", "light", "reordered", "compact", "broadcast", "blank", "bad", "retraction", "odd", "twice", "nested"]))
     agency, date = draw(_agency), draw(_date)
     if kind == "typed":
         return json.dumps({"id": f"t{n}", "type": "document.issued", "agency": agency, "date": date, "kind": "qms_plan"})
     if kind == "light":
         return json.dumps({"id": f"l{n}", "type": "dossier.received", "agency": agency, "date": date, "n": n})
+    if kind == "twice":  # a typed head, and a second "type" key: the last counts (a light line if it is light)
+        head = json.dumps({"id": f"w{n}", "type": "document.issued", "agency": agency, "date": date})
+        return head[:-1] + ', "type": ' + json.dumps(draw(st.sampled_from(["dossier.received", "legal_document.effective"]))) + "}"
+    if kind == "nested":  # another object's "type" and "agency" keys, before or after the line's own
+        inner = {"id": "x", "type": "document.issued", "agency": draw(_agency)}
+        if draw(st.booleans()):  # (the same agency: the router's search for a line's agency may take the first)
+            return json.dumps({"id": f"n{n}", "x": inner | {"agency": agency}, "type": "dossier.received", "agency": agency, "date": date})
+        return json.dumps({"id": f"n{n}", "type": "dossier.received", "agency": agency, "date": date, "x": inner})
     if kind == "retraction":
         return json.dumps({"id": f"r{n}", "type": RETRACTION, "agency": agency, "date": date, "retracts": f"t{n}"})
     if kind == "reordered":

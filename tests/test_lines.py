@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -178,14 +179,16 @@ def test_the_router_reads_a_line_light_only_in_the_common_shape(
 ) -> None:
     """Heads.read takes a line as light (an id and a real date) only if common_fields reads it, with the same
     id, agency and date text, of a type the rules do not name, ASCII without escapes; with msgspec, every such line;
-    otherwise (no id) the agency it gives is the line's."""
+    otherwise (no id) the agency it gives is the line's. Whichever test it tries first."""
     obj = {"id": "e1", "type": kind, "agency": "A", "date": day, **changed}
     raw = json.dumps(obj, ensure_ascii=ensure_ascii, separators=separators).encode()
     fields = common_fields(raw)
     common = fields is not None and fields[2] not in _NEVER and raw.isascii() and b"\\" not in raw
-    for decoded in (False, True) if line_module._c_head is not None else (False,):
+    for decoded, light_first in itertools.product((False, True) if line_module._c_head is not None else (False,), (False, True)):
         with mock.patch.object(line_module, "_c_head", line_module._c_head if decoded else None):
-            head = Heads(_NEVER).read(raw)
+            heads = Heads(_NEVER)
+        heads.light_first = light_first  # the light test first, or typed_agency's
+        head = heads.read(raw)
         if head is not None and head[1] and common_day(head[2]) is not None:  # the router refuses a light line's bad date
             assert fields is not None and common
             assert (head[0], head[1], head[2]) == (fields[3], fields[1], obj["date"])
@@ -193,6 +196,72 @@ def test_the_router_reads_a_line_light_only_in_the_common_shape(
             assert not common
         if head is not None:
             assert head[0] == obj["agency"]
+
+
+_TYPED_NEVER = frozenset({"process.updated", "report.submitted", 'q\\"t'})  # the last: a name whose JSON text is not itself
+_head_text = st.sampled_from(["e1", "A", "P00-H02", 'a"b', "x\\y", "Huế", "", 'q"t', 'q\\"t'])
+_head_kind = st.sampled_from(["process.updated", "report.submitted", "dossier.received", "process.updated2", "", 'q"t', 'q\\"t'])
+_nested = st.dictionaries(st.sampled_from(["type", "agency", "id", "p"]), _head_text | _head_kind | st.integers(), max_size=3)
+
+
+@st.composite
+def _headed_line(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """A line near the usual head, and whether its head is plainly the usual one of a type in _TYPED_NEVER:
+    keys in any order, nested objects and lists with their own "type" and "agency", escapes, a scope, a date
+    or not, other spacing, a second "type" key (the last counts), and a line cut short."""
+    obj: dict[str, object] = {"id": draw(_head_text), "type": draw(_head_kind), "agency": draw(_head_text)}
+    extras = draw(st.dictionaries(st.sampled_from(["date", "n", "scope", "at", "x"]), _nested | _head_text | st.lists(_nested, max_size=2), max_size=3))
+    obj |= extras
+    items = list(obj.items())
+    usual = draw(st.booleans())  # id, type and agency first, spaced as json.dumps does; else anything
+    if not usual:
+        items = draw(st.permutations(items))
+    separators = (", ", ": ") if usual else draw(st.sampled_from([(", ", ": "), (",", ":"), (" , ", " : ")]))
+    ensure_ascii = draw(st.booleans())
+    text = json.dumps(dict(items), ensure_ascii=ensure_ascii, separators=separators)
+    second = draw(st.sampled_from(["", "", ', "type": "dossier.received"', ', "type": "process.updated"', ', "x": {"type": "t"}']))
+    text = text[:-1] + second + "}"
+    cut = draw(st.booleans())
+    if cut:
+        text = text[: draw(st.integers(0, len(text)))]
+    plain = (
+        usual
+        and not cut
+        and all(isinstance(v, str) and v.isalnum() and (v.isascii() or not ensure_ascii) for v in (obj["id"], obj["agency"]))
+        and obj["type"] in ("process.updated", "report.submitted")
+        and '"type"' not in json.dumps(extras, separators=separators) + second
+    )
+    return text.encode(), plain
+
+
+@settings(max_examples=400, deadline=None)
+@given(_headed_line())
+@example((b'{"id": "e1", "type": "process.updated", "agency": "A", "date": "2025-01-31", "type": "dossier.received"}', False))
+@example((b'{"id": "e1", "type": "q\\"t", "agency": "A", "date": "2025-01-31"}', False))
+@example((b'{"id": "e\\", "type": "process.updated", "agency": "A", "date": "2025-01-31"}', False))
+@example((b'{"id": "e1", "x": {"id": "e2", "type": "process.updated", "agency": "B"}, "type": "dossier.received", "agency": "A"}', False))
+@example((b'{"id": "e1", "type": "process.updated", "agency": "A\\u0042", "date": "2025-01-31"}', False))
+@example((b'{"id": "e1","type":"dossier.received", "x": {"p": "q", "type": "process.updated", "agency": "B"}}', False))
+@example((b'{"id": "e1", "type": "process.updated", "agency": "A", "date": "2025-01-31", "n": 1}', True))
+def test_a_typed_head_is_read_without_the_decode(line: tuple[bytes, bool]) -> None:
+    """Heads.typed_agency names an agency only for a line that is not light, whatever else it holds: a JSON object
+    whose (last) type the rules name, the agency its (only) agency key's; and it does for every line plainly in
+    the usual layout (id, type, agency first, of a type the rules name, no other "type" key)."""
+    raw, plain = line
+    heads = Heads(_TYPED_NEVER)
+    agency = heads.typed_agency(raw)
+    if plain:
+        assert agency is not None
+    if agency is None:
+        return
+    try:
+        obj = json.loads(raw)
+    except ValueError:
+        return  # not JSON: not light (the partition rejects it), the agency only a hint
+    assert obj["type"] in _TYPED_NEVER
+    assert agency == obj["agency"]
+    if line_module._c_head is not None:  # not light by the decode either (None: a key missing, not a string)
+        assert heads.decoded(raw) in (None, (agency, "", ""))
 
 
 _day_texts = st.sampled_from(["2025-01-31", "2025-02-30", "2025-2-03", "20250203", "2025-W05-1", "2024-02-29"])

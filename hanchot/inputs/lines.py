@@ -15,7 +15,8 @@ Both readers use it — :mod:`hanchot.inputs.events` (``check``, ``replay``,
   names, its id and date (the line is then *light*: the router keeps only its id).
   With msgspec it decodes just those keys in C, five times faster than the
   regular expression of the canonical layout, :data:`LIGHT_LAYOUT`, which it
-  uses otherwise;
+  uses otherwise; a line of a type some rule names, in the usual layout, it
+  tells by a few text searches instead (:meth:`Heads.typed_agency`);
 - :func:`parse_line` gives any line's event or its :class:`Rejection`.
 
 The text of a rejection does not depend on which optional packages are
@@ -316,9 +317,12 @@ LIGHT_LAYOUT = light_layout()
 """The canonical layout of a line in the common shape, of any type; groups: id, type, agency, date."""
 
 
-_HEAD = re.compile(rb'\{"id": "[^"\\]*", "type": "([^"\\]*)", "agency": "([^"\\]*)"')
-"""The usual first keys of a line (groups: type, agency): its agency is the first ``"agency": "``."""
-_TRIAL = 1 << 12  # lines after which Heads, without msgspec, chooses again which expression to try first
+# The usual first keys of a line, as Heads.typed_agency finds them. (Final: compiled, a
+# Final name is a C constant, where another module-level name is a lookup at each use.)
+_USUAL_ID: Final = '{"id": "'
+_USUAL_TYPE: Final = '", "type": "'
+_USUAL_AGENCY: Final = '", "agency": "'
+_TRIAL = 1 << 12  # lines after which Heads chooses again what it tries first
 
 
 class Heads:
@@ -329,16 +333,20 @@ class Heads:
         if len(SLOW_KEYS) != 4:  # pragma: no cover - read() tests the struct's last four fields
             raise AssertionError("Heads.read expects four slow keys")
         self.never = frozenset(never) | {RETRACTION}
+        # The types whose JSON text is their own (no quote, backslash or control character):
+        # typed_agency compares the line's text between two quotes with them.
+        self.never_plain = frozenset(t for t in self.never if json.dumps(t, ensure_ascii=False) == f'"{t}"')
         self.decode = _c_head
         if _c_head is not None:
             self.astuple, self.unset = msgspec.structs.astuple, msgspec.UNSET
         self.layout = light_layout(self.never).match
-        self.never_bytes = frozenset(t.encode() for t in self.never)
-        # Without msgspec: a line of a type the rules name fails the light layout only at its
-        # type, after the head expression has read it. So where most of the last _TRIAL lines
-        # were light the layout is tried first, else the head (a light line then pays both).
+        # A line of a type the rules name is read by typed_agency alone (a few searches), but a
+        # light line pays that test before its decode (or layout). So where most of the last
+        # _TRIAL lines were light the decode (or layout) is tried first, else typed_agency;
+        # the decode first at the start (a light-dominated log then never pays the test).
         self.seen = self.lights = 0
-        self.light_first = False
+        self.light_first = True
+        self.trial = _TRIAL
 
     def read(self, raw: bytes) -> tuple[str, str, str] | None:
         """(agency, id, date) of a *light* line, (agency, "", "") of another line whose
@@ -346,43 +354,94 @@ class Heads:
 
         A light line is in the common shape (as :func:`common_fields` says: a test holds
         it so), of a type not in ``never``, ASCII without any escape (its id is the same
-        bytes in the line and decoded). Its date is not checked here. The agency of other
-        lines is a routing hint that the partition checks.
+        bytes in the line and decoded). Its date is not checked here. With msgspec, every
+        such line is light, whichever test comes first. The agency of other lines is a
+        routing hint that the partition checks.
         """
-        decode = self.decode
-        if decode is not None:
-            try:  # the struct as a tuple: one call, then indexing (each attribute is a lookup by name)
-                h: tuple[Any, ...] = self.astuple(decode(raw))
-            except msgspec.DecodeError:
-                return None
-            event_id, event_type, agency, date = h[0], h[1], h[2], h[3]
-            unset = self.unset
-            if (  # an empty id is not light either: the router reads "" as "not light"
-                event_type
-                and agency
-                and event_type not in self.never
-                and h[4] is unset
-                and h[5] is unset
-                and h[6] is unset
-                and h[7] is unset
-                and raw.isascii()
-                and 92 not in raw  # no backslash (as an int: see is_plain)
-            ):
-                return agency, event_id, date
-            return agency, "", ""
         self.seen += 1
-        if self.seen == _TRIAL:
-            self.light_first, self.seen, self.lights = self.lights * 2 > _TRIAL, 0, 0
-        head = None
+        if self.seen == self.trial:
+            self.light_first, self.seen, self.lights = self.lights * 2 > self.trial, 0, 0
         if not self.light_first:
-            head = _HEAD.match(raw)
-            if head is not None and head.group(1) in self.never_bytes:
-                return head.group(2).decode("utf-8", "surrogateescape"), "", ""
+            agency = self.typed_agency(raw)
+            if agency is not None:
+                return agency, "", ""
+        # (each counts its light lines: here, testing the result would cost a tuple read a line)
+        return self.decoded(raw) if self.decode is not None else self.laid_out(raw)
+
+    def typed_agency(self, raw: bytes) -> str | None:
+        """The agency of a line that begins ``{"id": "...", "type": "...", "agency": "...``
+        (a common layout) with a type in ``never`` and has no other ``"type"`` text, else None.
+
+        Such a line is never light (an object's last ``"type"`` key is its type; a line that is
+        not JSON is not light either), and the agency is its first ``"agency"`` key's value.
+        A few searches of the text instead of a whole decode (half its instructions once compiled:
+        :class:`str` methods are direct calls there, :class:`bytes`' ``find`` a generic one that
+        parses a tuple of arguments). Why it holds: a quote after a space is never
+        escaped, so the first ``", "type": "`` after the id, with no quote before it, ends the
+        id string and starts the second key; the type and the agency end at their first quote,
+        as they hold no backslash; and a nested ``"type"`` key makes the test give up.
+        """
+        try:
+            text = raw.decode()
+        except UnicodeDecodeError:
+            return None
+        if not text.startswith(_USUAL_ID):
+            return None
+        i = text.find(_USUAL_TYPE, len(_USUAL_ID))
+        if i < 0 or text.find('"', len(_USUAL_ID)) != i:
+            return None
+        i += len(_USUAL_TYPE)
+        j = text.find(_USUAL_AGENCY, i)
+        if j < 0 or text[i:j] not in self.never_plain:
+            return None
+        j += len(_USUAL_AGENCY)
+        end = text.find('"', j)
+        if end < 0:
+            return None
+        agency = text[j:end]
+        if "\\" in agency:
+            return None
+        # No "type" text after the agency: each "y" is a candidate, found by memchr (a search for
+        # '"type"' itself steps through the rest of the line: JSON is full of its letters).
+        y = text.find("y", end + 2)
+        while y >= 0:
+            if text[y - 2 : y + 4] == '"type"':
+                return None
+            y = text.find("y", y + 1)
+        return agency
+
+    def decoded(self, raw: bytes) -> tuple[str, str, str] | None:
+        """:meth:`read` by msgspec's decode of the line's head (the whole line's syntax checked)."""
+        decode = self.decode
+        assert decode is not None  # read() calls this only with msgspec
+        try:  # the struct as a tuple: one call, then indexing (each attribute is a lookup by name)
+            h: tuple[Any, ...] = self.astuple(decode(raw))
+        except msgspec.DecodeError:
+            return None
+        event_id, event_type, agency, date = h[0], h[1], h[2], h[3]
+        unset = self.unset
+        if (  # an empty id is not light either: the router reads "" as "not light"
+            event_type
+            and agency
+            and event_type not in self.never
+            and h[4] is unset
+            and h[5] is unset
+            and h[6] is unset
+            and h[7] is unset
+            and raw.isascii()
+            and 92 not in raw  # no backslash (as an int: see is_plain)
+        ):
+            if event_id:
+                self.lights += 1
+            return agency, event_id, date
+        return agency, "", ""
+
+    def laid_out(self, raw: bytes) -> tuple[str, str, str] | None:
+        """:meth:`read` without msgspec: a line in the light layout, else None (the router
+        then finds the agency itself)."""
         m = self.layout(raw)
-        if m is not None:
-            self.lights += 1
-            event_id, _, agency, date = m.groups()
-            return agency.decode(), event_id.decode(), date.decode()
-        if head is None:
-            head = _HEAD.match(raw)
-        return None if head is None else (head.group(2).decode("utf-8", "surrogateescape"), "", "")
+        if m is None:
+            return None
+        self.lights += 1
+        event_id, _, agency, date = m.groups()
+        return agency.decode(), event_id.decode(), date.decode()
