@@ -8,7 +8,7 @@ id, its slots and a reference to each shared part. Dates stay ``datetime.date``
 objects (the evaluators compute with them) but each day is one object, which
 costs a reference per event, as an ordinal would.
 
-Events are immutable by convention (:class:`~hanchot.inputs.records.Event`);
+Events are immutable by convention (:class:`~hanchot.inputs.event.Event`);
 an interned event shares its ``attrs`` and ``scope`` mappings with equal
 events, so nothing may change them after :meth:`Interner.event`.
 """

@@ -3,7 +3,7 @@
 A check or a batch partition writes each of its obligations (140,000 in a check of
 200,000 QMS lines) as JSON bytes. What each field holds is
 :func:`~hanchot.obligations.fields.obligation_fields`'s, each value and line of text the
-:class:`~hanchot.obligations.model.Rendering`'s; :class:`EncodedFields` only encodes them,
+:class:`~hanchot.obligations.rendering.Rendering`'s; :class:`EncodedFields` only encodes them,
 each repeated one once. It is a plain class of methods (no closures, no ``dict``
 subclass), so that mypyc compiles it (``setup.py``): then these calls run no Python
 frame. The memos by value (a rule, an agency, a date, a plain text) are given to it:

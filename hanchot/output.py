@@ -155,7 +155,7 @@ class ObligationJson:
     obligation's line, its ``indent=2`` block inside a report.
 
     What the fields hold is :func:`~hanchot.obligations.fields.obligation_fields`'s
-    and each value is the :class:`~hanchot.obligations.model.Rendering`'s; this
+    and each value is the :class:`~hanchot.obligations.rendering.Rendering`'s; this
     class only encodes them, each repeated one once (a rule, an agency, a date,
     a rule's title and basis, a deadline's steps): one encoder per output.
     Text is encoded by orjson when it is installed (the same bytes, a test
@@ -208,7 +208,7 @@ def _layout(indent: str | None) -> Layout:
 
 class ObligationCsv:
     """Obligations as the rows of the CSV output, in the order of :data:`CSV_FIELDS`:
-    the values of :class:`~hanchot.obligations.model.Rendering`, ``""`` for nothing,
+    the values of :class:`~hanchot.obligations.rendering.Rendering`, ``""`` for nothing,
     event ids joined by ``;`` and explanation lines by `` | ``. One per output, so
     that each distinct explanation text is written once."""
 

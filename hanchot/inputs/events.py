@@ -1,6 +1,6 @@
 """Read events (format version 1) as a stream: JSON Lines, CSV, Parquet.
 
-:func:`read_events` yields an :class:`~hanchot.inputs.records.Event` for every
+:func:`read_events` yields an :class:`~hanchot.inputs.event.Event` for every
 valid line and a :class:`Rejection` for every invalid one, file after file,
 never holding a whole file in memory. No line is lost: each non-blank line
 gives exactly one of the two. Counting them is the caller's job.

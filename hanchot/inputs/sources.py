@@ -1,6 +1,6 @@
 """Event sources: where events come from, as one protocol.
 
-An :class:`EventSource` yields an :class:`~hanchot.inputs.records.Event` for
+An :class:`EventSource` yields an :class:`~hanchot.inputs.event.Event` for
 every valid record and a :class:`~hanchot.inputs.lines.Rejection` for every
 invalid one, each with its *origin* — a ``(place, number)`` pair naming a file
 and its line, or a table and its row — so a bad record is reported where it

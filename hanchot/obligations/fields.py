@@ -1,7 +1,7 @@
 """What each field of an obligation's output holds, and the order of an explanation's lines.
 
 The one place for both: every output (JSON, CSV, the plain values of
-:meth:`~hanchot.obligations.model.Obligation.to_dict`) writes an obligation through
+:meth:`~hanchot.obligations.instances.Obligation.to_dict`) writes an obligation through
 :func:`obligation_fields` and :func:`explanation_lines`, each with its own writing of a
 kind of value. They run once per obligation (140,000 in a check of 200,000 QMS lines), so
 mypyc compiles this module (``setup.py``); it reads an obligation through the protocols
@@ -23,7 +23,7 @@ U = TypeVar("U")
 
 
 class ExplanationParts(Protocol):
-    """What an explanation holds (:class:`~hanchot.obligations.model.Explanation`)."""
+    """What an explanation holds (:class:`~hanchot.obligations.instances.Explanation`)."""
 
     @property
     def title(self) -> Phrase:
@@ -51,7 +51,7 @@ class ExplanationParts(Protocol):
 
 
 class ObligationParts(Protocol):
-    """What an obligation holds (:class:`~hanchot.obligations.model.Obligation`)."""
+    """What an obligation holds (:class:`~hanchot.obligations.instances.Obligation`)."""
 
     @property
     def rule(self) -> str:
@@ -109,8 +109,8 @@ def explanation_lines(
 
 class FieldWriter(NamedTuple, Generic[T, U]):
     """How each kind of field of an obligation is written: as the plain values of
-    :meth:`~hanchot.obligations.model.Obligation.to_dict`
-    (:attr:`~hanchot.obligations.model.Rendering.fields`) or as encoded JSON
+    :meth:`~hanchot.obligations.instances.Obligation.to_dict`
+    (:attr:`~hanchot.obligations.rendering.Rendering.fields`) or as encoded JSON
     (:class:`hanchot.output.ObligationJson`). Plain functions, called per row."""
 
     name: Callable[[str | None], T]

@@ -7,7 +7,7 @@ A rule kind is one module, in the way :mod:`holidays` registers a country:
   names the (role, pattern) pairs an event may play and whose
   ``merge_default`` says what becomes of an open duty of an agency merged away;
 - its **evaluator**: ``evaluate(rule, index, agency, ctx, (first, last))``
-  yields the :class:`~hanchot.obligations.model.Obligation` instances of one
+  yields the :class:`~hanchot.obligations.instances.Obligation` instances of one
   agency (``ctx.events(agency, index, role)`` gives the events of each role);
 - its **boundaries**: the days on which its results may change with no new
   event (a period opening), so the incremental replay evaluates every agency
