@@ -24,8 +24,9 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from types import SimpleNamespace
 from typing import Any, Final
 
@@ -389,29 +390,12 @@ def _report_crossings(out: PartitionResult, ledger: Ledger, plan: Plan, digest: 
     out.unknown_targets = [digest(t) for t in crossings.unknown_targets]
     out.pending_broadcasts = crossings.pending_broadcasts
     out.placed_shadows = crossings.placed_shadows
-    # Gathered in lists, moved to the arrays a block at a time: array.append is a call by
-    # name (2,400 instructions compiled), list.append a C call.
-    groups = [array("q") for _ in range(DIGEST_GROUPS)]
-    pending: list[list[int]] = [[] for _ in range(DIGEST_GROUPS)]
-    mask = DIGEST_GROUPS - 1
     shadows = ledger.shadows
-    n = 0
     for event_id, event in ledger.events.items():
-        if event_id not in shadows:
-            d = digest(event_id)
-            pending[d & mask].append(d)
-            if event.scope is not None:
-                out.broadcast_digests[d] = event_id
-            n += 1
-            if not n % _DIGESTS_AT_ONCE:
-                _move_digests(pending, groups)
-    for event_id in ledger.light:  # light events are never shadows
-        d = digest(event_id)
-        pending[d & mask].append(d)
-        n += 1
-        if not n % _DIGESTS_AT_ONCE:
-            _move_digests(pending, groups)
-    _move_digests(pending, groups)
+        if event.scope is not None and event_id not in shadows:
+            out.broadcast_digests[digest(event_id)] = event_id
+    home = (event_id for event_id in ledger.events if event_id not in shadows)
+    groups = _digest_groups(chain(home, ledger.light), digest)  # light events are never shadows
     for g, arr in enumerate(groups):
         out.digest_files.append(f"{base}.g{g}")
         with open(out.digest_files[-1], "wb") as fh:
@@ -419,6 +403,22 @@ def _report_crossings(out: PartitionResult, ledger: Ledger, plan: Plan, digest: 
 
 
 _DIGESTS_AT_ONCE: Final = 1 << 16
+
+
+def _digest_groups(ids: Iterable[str], digest: Callable[[str], int]) -> list[array[int]]:
+    """The digests of *ids*, in DIGEST_GROUPS arrays by their low bits. Gathered in lists and
+    moved to the arrays a block at a time: array.append is a call by name (2,400 instructions
+    compiled), list.append a C call."""
+    groups = [array("q") for _ in range(DIGEST_GROUPS)]
+    pending: list[list[int]] = [[] for _ in range(DIGEST_GROUPS)]
+    mask = DIGEST_GROUPS - 1
+    for n, event_id in enumerate(ids, 1):
+        d = digest(event_id)
+        pending[d & mask].append(d)
+        if not n % _DIGESTS_AT_ONCE:
+            _move_digests(pending, groups)
+    _move_digests(pending, groups)
+    return groups
 
 
 def _move_digests(pending: list[list[int]], groups: list[array[int]]) -> None:
@@ -457,7 +457,7 @@ def obligation_lines(fmt: str, lang: str) -> Callable[[Obligation], bytes]:
 # json.dumps(..., ensure_ascii=False) builds an encoder per call; this is the same encoder, built once.
 _encode_line = json.JSONEncoder(ensure_ascii=False).encode
 
-_VIOLATION: Final = {status: status.value for status in Status if status.is_violation}
+_VIOLATION_VALUE: Final = {status: status.value for status in Status if status.is_violation}
 """The value written of each violation status (a lookup by name, compiled, for status.value)."""
 
 
@@ -491,7 +491,7 @@ def _write_parts(
             opos += len(line)
             counted = (rule, level, status)
             counts[counted] = counts.get(counted, 0) + 1
-            violation = _VIOLATION.get(status)
+            violation = _VIOLATION_VALUE.get(status)
             if violation is not None:
                 vlines.append(line)
                 vpos += len(line)

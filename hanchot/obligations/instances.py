@@ -180,8 +180,7 @@ class Obligation:
         return hash(self._fields())
 
     def __repr__(self) -> str:
-        names = ("rule", "agency", "period", "trigger", "opens", "due", "status", "satisfied_by", "explanation")
-        return f"Obligation({', '.join(f'{n}={v!r}' for n, v in zip(names, self._fields()))})"
+        return f"Obligation({', '.join(f'{n}={v!r}' for n, v in zip(_OBLIGATION_FIELDS, self._fields()))})"
 
     def __reduce__(self) -> tuple[Any, ...]:  # by its fields, as Explanation
         return (Obligation, self._fields())
@@ -192,7 +191,7 @@ def _slot_setters(cls: type, names: tuple[str, ...]) -> tuple[Callable[[Any, Any
     return tuple(cls.__dict__[name].__set__ for name in names)
 
 
+_OBLIGATION_FIELDS = ("rule", "agency", "period", "trigger", "opens", "due", "status", "satisfied_by", "explanation")
+"""An obligation's fields in the order of its constructor, of _fields() and of its repr."""
 _EXPLANATION_SETTERS = _slot_setters(Explanation, ("title", "basis_wording", "origin", "due_steps", "status", "notes"))
-_OBLIGATION_SETTERS = _slot_setters(
-    Obligation, ("rule", "agency", "period", "trigger", "opens", "due", "status", "satisfied_by", "explanation")
-)
+_OBLIGATION_SETTERS = _slot_setters(Obligation, _OBLIGATION_FIELDS)
