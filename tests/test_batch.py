@@ -8,6 +8,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -33,13 +34,15 @@ def country(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return _generate(tmp_path_factory.mktemp("country"))
 
 
+def _argv(country: Path, out: Path, *extra: str, events: Path | None = None) -> list[str]:
+    return [
+        "batch", "--pack", "hue-2025", "--agencies", str(country / "agencies.csv"),
+        "--events", str(events or country / "events"), "--as-of", AS_OF, "--output", str(out), "--quiet", *extra,
+    ]
+
+
 def _batch(country: Path, out: Path, *extra: str, events: Path | None = None) -> int:
-    return main(
-        [
-            "batch", "--pack", "hue-2025", "--agencies", str(country / "agencies.csv"),
-            "--events", str(events or country / "events"), "--as-of", AS_OF, "--output", str(out), "--quiet", *extra,
-        ]
-    )
+    return main(_argv(country, out, *extra, events=events))
 
 
 def _lines(path: Path) -> list[dict]:
@@ -79,6 +82,27 @@ def test_jobs1_equals_jobs2(country: Path, jobs2: Path, tmp_path: Path) -> None:
     assert _batch(country, tmp_path, "--jobs", "1") == 1
     for name in ("obligations.jsonl", "violations.jsonl", "rejected.jsonl"):
         assert (tmp_path / name).read_bytes() == (jobs2 / name).read_bytes()
+
+
+def test_spawned_workers_equal_forked_ones(country: Path, jobs2: Path, tmp_path: Path) -> None:
+    """The command line's process runs one thread, so its workers are forked (they start without
+    importing anything again); with a second thread running they are spawned instead (a fork
+    could copy a lock that thread holds). Either way the output is byte for byte the same."""
+    forked, spawned = tmp_path / "forked", tmp_path / "spawned"
+    run = subprocess.run([sys.executable, "-m", "hanchot", *_argv(country, forked, "--jobs", "2")], cwd=ROOT, check=False)
+    assert run.returncode == 1
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert _batch(country, spawned, "--jobs", "2") == 1
+    finally:
+        stop.set()
+        other.join()
+    for out, method in ((forked, "fork"), (spawned, "spawn")):
+        assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["run"]["workers"] == method
+        for name in ("obligations.jsonl", "violations.jsonl", "rejected.jsonl"):
+            assert (out / name).read_bytes() == (jobs2 / name).read_bytes()
 
 
 def test_dask_local_cluster_equals_local_run(country: Path, jobs2: Path, tmp_path: Path) -> None:

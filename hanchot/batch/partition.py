@@ -102,7 +102,11 @@ def _engine(config: Config) -> tuple[Engine, Plan]:
 
 
 def digest_function(method: str) -> Callable[[str], int]:
-    """A 64-bit id digest, equal in every worker of a run."""
+    """A 64-bit id digest, equal in every worker of a run: ``hash`` (workers spawned with
+    PYTHONHASHSEED=0), ``inherited-hash`` (workers forked from one parent, whose hash secret
+    they share) or ``blake2b``."""
+    if method == "inherited-hash":
+        return hash
     if method == "hash":
         if sys.flags.hash_randomization:
             raise RuntimeError("digest 'hash' needs workers started with PYTHONHASHSEED=0")

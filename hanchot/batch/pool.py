@@ -1,7 +1,12 @@
 """Run tasks on local worker processes, or on Dask; a dead worker loses nothing.
 
-:class:`LocalPool` keeps ``jobs`` spawned processes (the ``spawn`` context:
-durable_rules' native state is never forked), each with a pipe. A worker runs
+:class:`LocalPool` keeps ``jobs`` worker processes, each with a pipe. They are
+*forked* from the parent when it is safe, that is when the parent runs one
+thread only (as the command line does) and the platform forks: a forked
+worker starts at once with every module the parent imported, where a spawned
+one first imports them all again (about half a second, on the critical path of
+every run). Otherwise (threads, or no ``fork``) they are *spawned*. The parent
+never builds an engine, so no durable_rules native state is ever forked. A worker runs
 one task at a time and sends progress and its result back. When a task
 raises, its worker reports the traceback and exits; when a worker dies
 (``os._exit``, SIGKILL, SIGSEGV inside a native library) the parent sees the
@@ -11,9 +16,11 @@ returns), its worker is killed. Either way the task is run once more in a
 reason — never dropped. A full or read-only disk (``ENOSPC``, ``EDQUOT``,
 ``EROFS``) is not retried: it is reported as an environment error.
 
-Workers are started with ``PYTHONHASHSEED=0`` so that ``hash(str)`` is the
-same in all of them: it serves as the 64-bit id digest (free: Python caches
-string hashes). :class:`DaskPool` uses blake2b digests instead.
+``hash(str)`` serves as the 64-bit id digest (free: Python caches string
+hashes), so it must be the same in every worker of a pool: forked workers all
+inherit the parent's hash secret, and spawned ones are started with
+``PYTHONHASHSEED=0``. A pool keeps the start method it chose for its life, its
+fresh processes for retries included. :class:`DaskPool` uses blake2b digests instead.
 """
 
 from __future__ import annotations
@@ -23,6 +30,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 import time
 import traceback
 from collections import deque
@@ -109,11 +117,20 @@ def _worker_main(conn: Connection) -> None:
         conn.send(("done", key, result))
 
 
+def start_method() -> str:
+    """How a new :class:`LocalPool` starts its workers: ``fork`` when the platform has it and
+    this process runs one thread only (forking a process with other threads may copy a lock
+    one of them holds), else ``spawn``."""
+    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+        return "fork"
+    return "spawn"
+
+
 class _Worker:
     def __init__(self, ctx: Any) -> None:
         parent, child = ctx.Pipe(duplex=True)
         saved = os.environ.get("PYTHONHASHSEED")
-        os.environ["PYTHONHASHSEED"] = "0"
+        os.environ["PYTHONHASHSEED"] = "0"  # for a spawned worker; a forked one has the parent's
         # Born with ^C blocked (the signal mask survives fork and exec): a Ctrl-C to the
         # process group while a worker starts waits, and the worker discards it once it
         # ignores SIGINT, so it prints no traceback. Blocked, not ignored, in the parent
@@ -174,18 +191,20 @@ def _death(process: Any) -> str:
 
 
 class LocalPool:
-    """``jobs`` spawned worker processes; see the module docstring.
+    """``jobs`` worker processes, forked or spawned; see the module docstring.
 
     A task running longer than *timeout* seconds (a native call that never
     returns) is killed and counts as a failed attempt, like a crash.
+    *method*: ``fork`` or ``spawn``; by default :func:`start_method`'s choice.
     """
 
-    digest = "hash"
-
-    def __init__(self, jobs: int, timeout: float = DEFAULT_TIMEOUT) -> None:
+    def __init__(self, jobs: int, timeout: float = DEFAULT_TIMEOUT, method: str | None = None) -> None:
         self.jobs = max(1, jobs)
         self.timeout = timeout
-        self._ctx = mp.get_context("spawn")
+        self.method = method or start_method()
+        self._ctx = mp.get_context(self.method)
+        # The digest every worker of this pool computes alike (see hanchot.batch.partition).
+        self.digest = "inherited-hash" if self.method == "fork" else "hash"
         self._idle: list[_Worker] = []
         self._busy: list[_Worker] = []
 

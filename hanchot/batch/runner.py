@@ -429,6 +429,7 @@ def write(opts: BatchOptions, setup: Setup, routed: Routed, evaluated: Evaluated
         "started": setup.started.isoformat(timespec="seconds"),
         "jobs": pool.jobs,
         "scheduler": None if opts.scheduler is None else str(getattr(opts.scheduler, "scheduler", opts.scheduler)),
+        "workers": pool.method if isinstance(pool, LocalPool) else "dask",  # how local workers started
         "exit_code": exit_code,
     }
     worker_peak = max([r.peak_rss_kib for r in results.values()] + [r.peak_rss_kib for r in routed.results] + [0])

@@ -263,7 +263,7 @@ class Config:
     lang: str
     format: str  # jsonl | csv | parquet
     spill_dir: str
-    digest: str  # "hash" (workers started with PYTHONHASHSEED=0) or "blake2b"
+    digest: str  # "hash", "inherited-hash" or "blake2b" (see partition.digest_function)
     matcher: str = "auto"
 
 
