@@ -5,8 +5,10 @@
 thread only (as the command line does) and the platform forks: a forked
 worker starts at once with every module the parent imported, where a spawned
 one first imports them all again (about half a second, on the critical path of
-every run). Otherwise (threads, or no ``fork``) they are *spawned*. The parent
-never builds an engine, so no durable_rules native state is ever forked. A worker runs
+every run). Otherwise (threads, or no ``fork``) they are *spawned*. The command
+line's parent never builds an engine; a program's own engines are copied into a forked
+worker, which never uses them (durable_rules' C engine holds memory only: no thread, no
+file). A worker runs
 one task at a time and sends progress and its result back. When a task
 raises, its worker reports the traceback and exits; when a worker dies
 (``os._exit``, SIGKILL, SIGSEGV inside a native library) the parent sees the
