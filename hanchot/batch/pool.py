@@ -2,7 +2,7 @@
 
 :class:`LocalPool` keeps ``jobs`` worker processes, each with a pipe. They are
 *forked* from the parent when it is safe, that is when the parent runs one
-thread only (as the command line does) and the platform forks: a forked
+thread only (as the command line does) and the platform forks safely (not macOS): a forked
 worker starts at once with every module the parent imported, where a spawned
 one first imports them all again (about half a second, on the critical path of
 every run). Otherwise (threads, or no ``fork``) they are *spawned*. The command
@@ -122,8 +122,9 @@ def _worker_main(conn: Connection) -> None:
 def start_method() -> str:
     """How a new :class:`LocalPool` starts its workers: ``fork`` when the platform has it and
     this process runs one thread only (forking a process with other threads may copy a lock
-    one of them holds), else ``spawn``."""
-    if "fork" in mp.get_all_start_methods() and threading.active_count() == 1:
+    one of them holds), else ``spawn``. Never ``fork`` on macOS, whose system libraries may
+    start threads of their own (Python's own default there is ``spawn`` for that reason)."""
+    if "fork" in mp.get_all_start_methods() and sys.platform != "darwin" and threading.active_count() == 1:
         return "fork"
     return "spawn"
 
