@@ -9,10 +9,13 @@ import sqlite3
 import subprocess
 import sys
 import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+from hanchot.batch.pool import Job, LocalPool
 from hanchot.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,6 +107,34 @@ def test_spawned_workers_equal_forked_ones(country: Path, jobs2: Path, tmp_path:
         assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["run"]["workers"] == method
         for name in ("obligations.jsonl", "violations.jsonl", "rejected.jsonl"):
             assert (out / name).read_bytes() == (jobs2 / name).read_bytes()
+
+
+@dataclass
+class _Counting:
+    """A pool task that reports *n* steps of progress, one at a time."""
+
+    n: int
+    attempt: int = 0
+
+
+def _count(spec: _Counting, progress: Callable[[int], None]) -> int:
+    for _ in range(spec.n):
+        progress(1)
+    return spec.n
+
+
+def test_a_workers_progress_arrives_whole_in_few_messages() -> None:
+    """Every step a task reports reaches the parent (a progress bar ends at 100%), gathered
+    into a few messages: each message wakes the parent, on the cores the workers need."""
+    messages: list[int] = []
+    pool = LocalPool(2)
+    try:
+        (outcome,) = pool.run([Job("count", _count, _Counting(20_000))], progress=lambda _key, n: messages.append(n))
+    finally:
+        pool.close()
+    assert outcome.ok and outcome.value == 20_000
+    assert sum(messages) == 20_000
+    assert len(messages) < 100
 
 
 def test_dask_local_cluster_equals_local_run(country: Path, jobs2: Path, tmp_path: Path) -> None:

@@ -77,6 +77,33 @@ class _InputProblem(Exception):
     """Carries a HanchotError (bad input) across processes as a plain message."""
 
 
+PROGRESS_EVERY = 0.1  # seconds between a worker's progress messages
+
+
+class _Progress:
+    """A task's progress, counted here and sent to the parent at most every
+    :data:`PROGRESS_EVERY` seconds: a message per chunk read woke the parent thousands of
+    times a run, on the cores the workers need."""
+
+    def __init__(self, conn: Connection, key: Any) -> None:
+        self.conn, self.key = conn, key
+        self.pending = 0
+        self.due = time.monotonic() + PROGRESS_EVERY
+
+    def __call__(self, n: int) -> None:
+        self.pending += n
+        now = time.monotonic()
+        if now >= self.due:
+            self.flush()
+            self.due = now + PROGRESS_EVERY
+
+    def flush(self) -> None:
+        """Send what is counted and not yet sent."""
+        if self.pending:
+            self.conn.send(("progress", self.key, self.pending))
+            self.pending = 0
+
+
 def _worker_main(conn: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # born with it blocked: see _Worker
@@ -96,11 +123,10 @@ def _worker_main(conn: Connection) -> None:
             args = last_args
         last_args = args
 
-        def progress(n: int, key: Any = key) -> None:
-            conn.send(("progress", key, n))
-
+        progress = _Progress(conn, key)
         try:
             result = fn(spec, *args, progress=progress)
+            progress.flush()
         except HanchotError as exc:
             conn.send(("input_error", key, str(exc)))
             continue
