@@ -324,10 +324,12 @@ def _read_light(ledger: Ledger, ids_block: bytes, refs_block: bytes, source: int
     light, events, late = ledger.light, ledger.events, ledger.late
     code_mask = CODE_MASK  # a local: another module's name is a dictionary lookup at each use
     for event_id, ref in zip(ids, refs):
-        if event_id in light or event_id in events:
-            ledger.keep_light(event_id, source | ref)
+        value = source | ref
+        # One lookup of light, not a test and then a store: setdefault keeps a new id and
+        # returns another line's reference for an id already kept (never this line's own).
+        if event_id in events or light.setdefault(event_id, value) != value:
+            ledger.keep_light(event_id, value)
             continue
-        light[event_id] = source | ref
         code = ref & code_mask
         if code:
             late[code] += 1
