@@ -2,14 +2,16 @@
 
 :class:`LocalPool` keeps ``jobs`` worker processes, each with a pipe. They are
 *forked* from the parent when it is safe, that is when the parent runs one
-thread only (as the command line does) and the platform forks safely (not macOS): a forked
-worker starts at once with every module the parent imported, where a spawned
-one first imports them all again (about half a second, on the critical path of
-every run). Otherwise (threads, or no ``fork``) they are *spawned*. The command
-line's parent never builds an engine; a program's own engines are copied into a forked
-worker, which never uses them (durable_rules' C engine holds memory only: no thread, no
-file). A worker runs
-one task at a time and sends progress and its result back. When a task
+thread only (as the command line does) and the platform forks safely (not
+macOS): a forked worker starts at once with every module the parent imported,
+where a spawned one first imports them all again (about half a second, on the
+critical path of every run). Otherwise (threads, or no ``fork``) they are
+*spawned*. The command line's parent never builds an engine; a program's own
+engines are copied into a forked worker, which never uses them (durable_rules'
+C engine holds memory only: no thread, no file).
+
+A worker runs one task at a time and sends its progress (at most every
+:data:`PROGRESS_EVERY` seconds) and its result back. When a task
 raises, its worker reports the traceback and exits; when a worker dies
 (``os._exit``, SIGKILL, SIGSEGV inside a native library) the parent sees the
 pipe close; when a task runs past the pool's timeout (a native call that never
