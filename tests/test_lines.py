@@ -13,13 +13,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from hanchot.inputs import lines as line_module
+from hanchot.inputs.event import Event
 from hanchot.inputs.lines import (
     LIGHT_LAYOUT,
     Heads,
     Shared,
     common_day,
     common_fields,
-    event_of,
     light_layout,
     parse_line,
     parse_other,
@@ -282,7 +282,7 @@ def test_a_reader_sharing_values_reads_each_line_as_alone(rows: list[tuple[str, 
         assert (alone is None) == (together is None)
         if together is not None and alone is not None:
             assert together == alone
-            events.append(event_of(together, ("f.jsonl", n + 1)))
+            events.append(Event.owning(together, ("f.jsonl", n + 1)))
             assert repr(events[-1]) == repr(parse_other(raw, "f.jsonl", n + 1))
     for a in events:
         for b in events:

@@ -50,7 +50,7 @@ class Event:
     @staticmethod
     def owning(fields: tuple[dict[str, Any], str, str, str, dt.date], origin: tuple[str, int]) -> Event:
         """An agency event of (attributes, id, type, agency, date) that takes the attributes as
-        its own, uncopied: for a reader's fresh mapping (see :func:`hanchot.inputs.lines.event_of`)."""
+        its own, uncopied: for a reader's fresh mapping (see :func:`hanchot.inputs.lines.common_fields`)."""
         if _COMPILED:  # the constructor is a C call; the bare object below is not for a native class
             attrs, event_id, event_type, agency, date = fields
             event = Event(event_id, event_type, date, agency=agency, origin=origin)

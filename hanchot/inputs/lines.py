@@ -51,7 +51,6 @@ __all__ = [
     "Shared",
     "common_day",
     "common_fields",
-    "event_of",
     "is_plain",
     "json_problem",
     "light_layout",
@@ -181,7 +180,7 @@ def common_fields(raw: bytes, plain: bool = False, shared: Shared | None = None)
     *plain*: the caller found the line ASCII without ``\\u`` escapes (a whole block at once).
     *shared*: the reader's :class:`Shared` values (else the line shares nothing).
     The attributes are the decoded object without its four reserved keys: the line's own
-    mapping, fresh, which :func:`event_of` gives the event as it is.
+    mapping, fresh, which :meth:`Event.owning` gives the event as it is.
     """
     if not plain and not is_plain(raw):
         return None
@@ -241,11 +240,6 @@ def common_day(text: str) -> dt.date | None:
         return _fromisoformat(text)
     except ValueError:
         return None
-
-
-event_of: Final = Event.owning
-"""The event of a line's :func:`common_fields` at an origin (file, line): its attributes
-become the event's, uncopied (:meth:`Event.owning` itself; the readers call that)."""
 
 
 def parse_line(raw: bytes, name: str, lineno: int) -> Event | Rejection:
