@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hanchot.batch import route
 from hanchot.batch.plan import Plan
-from hanchot.batch.route import run_route, slices
+from hanchot.batch.route import run_route, slice_counts, slices
 from hanchot.batch.wire import (
     NO_NEWLINE,
     LightSpec,
@@ -178,3 +178,36 @@ def test_every_line_lands_once_at_home(
             assert sorted(raws.pop(number)) == sorted((b, content, last_without, buckets[0]) for b in buckets)
         offset += len(content) + 1
     assert not raws and not lights
+
+
+def test_two_unequal_files_make_equal_slices_for_the_workers() -> None:
+    # Cut file by file at 64 MiB, 173 and 150 MB made 4 + 3 slices: on two workers, one routed
+    # the seventh alone. Together they make 3 + 3, and no slice is over 64 MiB.
+    mb = 1_000_000
+    assert slice_counts([173 * mb, 150 * mb], 64 << 20, 2) == [3, 3]
+    assert slice_counts([173 * mb, 0, 150 * mb], 64 << 20, 2) == [3, 1, 3]  # a .gz is one task
+    assert slice_counts([10 * mb, 20 * mb], 64 << 20, 2) == [1, 1]  # one slice's worth: not cut
+
+
+@given(
+    sizes=st.lists(st.integers(0, 10_000), min_size=1, max_size=6),
+    size=st.integers(100, 5_000),
+    jobs=st.integers(1, 4),
+)
+def test_slices_are_a_multiple_of_the_workers_and_as_even_as_can_be(sizes: list[int], size: int, jobs: int) -> None:
+    counts = slice_counts(sizes, size, jobs)
+    cut = [(total, n) for total, n in zip(sizes, counts, strict=True) if total]
+    assert all(n == 1 for total, n in zip(sizes, counts, strict=True) if not total)
+    if sum(sizes) <= size:
+        assert counts == [1] * len(sizes)
+        return
+    assert sum(n for _, n in cut) % jobs == 0
+    assert all(total / n <= size for total, n in cut)
+    # No slice taken from one file and given to another makes the biggest slice smaller.
+    biggest = max(total / n for total, n in cut)
+    for i, (a, na) in enumerate(cut):
+        for j, (b, nb) in enumerate(cut):
+            if i != j and na > 1:
+                assert max(a / (na - 1), b / (nb + 1)) >= biggest or max(
+                    t / n for k, (t, n) in enumerate(cut) if k not in (i, j)
+                ) >= biggest
