@@ -350,7 +350,7 @@ def slice_counts(sizes: Sequence[int], size: int, jobs: int) -> list[int]:
     need = sum(-(-total // size) for total in sizes)  # slices of at most *size*, file by file
     cut = [i for i, total in enumerate(sizes) if total]
     need = -(-need // jobs) * jobs
-    biggest = [(-sizes[i], i) for i in cut]  # (minus a file's slice size, the file), a heap
+    biggest: list[tuple[float, int]] = [(-float(sizes[i]), i) for i in cut]  # (minus a file's slice size, the file): a heap
     heapq.heapify(biggest)
     for _ in range(need - len(cut)):
         _, i = heapq.heappop(biggest)
