@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from hanchot.batch.pool import Job, LocalPool
+from hanchot.batch import runner
+from hanchot.batch.pool import Job, LocalPool, start_method
 from hanchot.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,6 +108,29 @@ def test_spawned_workers_equal_forked_ones(country: Path, jobs2: Path, tmp_path:
         assert json.loads((out / "summary.json").read_text(encoding="utf-8"))["run"]["workers"] == method
         for name in ("obligations.jsonl", "violations.jsonl", "rejected.jsonl"):
             assert (out / name).read_bytes() == (jobs2 / name).read_bytes()
+
+
+@pytest.mark.skipif(start_method() != "fork", reason="workers are spawned here: they read the inputs themselves")
+def test_forked_workers_evaluate_the_agencies_the_parent_read(
+    country: Path, jobs2: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The parent reads and checks the pack and the agencies before any work; forked workers
+    build their engines from those very objects (reading them again cost each about 0.15 s).
+    So a file changed during the run changes nothing: the run is that of the files checked."""
+    agencies = tmp_path / "agencies.csv"
+    shutil.copy(country / "agencies.csv", agencies)
+    routing = runner.route
+
+    def route_then_change(opts: runner.BatchOptions, setup: runner.Setup) -> object:
+        agencies.write_text("id,level,province\n", encoding="utf-8")  # none of them left
+        return routing(opts, setup)
+
+    monkeypatch.setattr(runner, "route", route_then_change)
+    argv = _argv(country, tmp_path / "out", "--jobs", "2")
+    argv[argv.index("--agencies") + 1] = str(agencies)
+    assert main(argv) == 1
+    for name in ("obligations.jsonl", "violations.jsonl", "rejected.jsonl"):
+        assert (tmp_path / "out" / name).read_bytes() == (jobs2 / name).read_bytes()
 
 
 @dataclass

@@ -26,6 +26,7 @@ from hanchot.batch.outfolder import (
     test_kill_point,
 )
 from hanchot.batch.partition import (
+    lent_inputs,
     never_light,
     run_check,
     run_partition,
@@ -188,25 +189,31 @@ def run_batch(opts: BatchOptions) -> BatchResult:
     """
     setup = prepare(opts)
     try:
-        routed = route(opts, setup)
-        if isinstance(routed, RouteFailure):
-            return _route_failure(opts, setup.folder, routed.failed, setup.timings, setup.started)
-        test_kill_point("routed")
-        evaluated = evaluate(setup, routed, plan_partitions(opts, setup, routed))
-        test_kill_point("evaluated")
-        written = write(opts, setup, routed, evaluated)
-        history = None
-        if opts.history is not None:
-            history = _History(opts.history, setup.started, setup.pack.id, opts.as_of, setup.listing.files,
-                               written.violations, written.failed_agencies)  # fmt: skip
-        reports = _Reports(setup.pack, setup.agencies) if opts.reports else None
-        _publish(opts, setup.folder, written.summary, setup.timings, setup.t_start, routed.total_lines, history, reports)
-        setup.progress.finish(written.summary)
-        return BatchResult(written.exit_code, written.summary)
+        with lent_inputs(setup.config.pack, setup.config.agencies, setup.pack, setup.agencies):
+            return _run(opts, setup)
     finally:
         setup.pool.close()
         setup.folder.discard()  # nothing left once committed; a failed run's half-written set
         shutil.rmtree(setup.spill_root, ignore_errors=True)
+
+
+def _run(opts: BatchOptions, setup: Setup) -> BatchResult:
+    """The stages after :func:`prepare`."""
+    routed = route(opts, setup)
+    if isinstance(routed, RouteFailure):
+        return _route_failure(opts, setup.folder, routed.failed, setup.timings, setup.started)
+    test_kill_point("routed")
+    evaluated = evaluate(setup, routed, plan_partitions(opts, setup, routed))
+    test_kill_point("evaluated")
+    written = write(opts, setup, routed, evaluated)
+    history = None
+    if opts.history is not None:
+        history = _History(opts.history, setup.started, setup.pack.id, opts.as_of, setup.listing.files,
+                           written.violations, written.failed_agencies)  # fmt: skip
+    reports = _Reports(setup.pack, setup.agencies) if opts.reports else None
+    _publish(opts, setup.folder, written.summary, setup.timings, setup.t_start, routed.total_lines, history, reports)
+    setup.progress.finish(written.summary)
+    return BatchResult(written.exit_code, written.summary)
 
 
 def prepare(opts: BatchOptions) -> Setup:
