@@ -106,11 +106,11 @@ class _Progress:
             self.pending = 0
 
 
-def _worker_main(conn: Connection) -> None:
+def _worker_main(conn: Connection, born_with: tuple[Any, ...]) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles ^C
     signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})  # born with it blocked: see _Worker
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # and a SIGTERM to the group ends a worker at once
-    last_args: tuple[Any, ...] = ()
+    last_args = born_with
     while True:
         try:
             msg = conn.recv()
@@ -158,7 +158,9 @@ def start_method() -> str:
 
 
 class _Worker:
-    def __init__(self, ctx: Any) -> None:
+    def __init__(self, ctx: Any, args: tuple[Any, ...] | None = None) -> None:
+        """Start a worker process; a forked one is born holding *args* (the arguments of the
+        run's tasks), which then need not be pickled and sent (see :meth:`send`)."""
         parent, child = ctx.Pipe(duplex=True)
         saved = os.environ.get("PYTHONHASHSEED")
         os.environ["PYTHONHASHSEED"] = "0"  # for a spawned worker; a forked one has the parent's
@@ -168,7 +170,8 @@ class _Worker:
         # too: a Ctrl-C in that moment is delivered to it when the worker has started.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            self.process = ctx.Process(target=_worker_main, args=(child,), daemon=True)
+            born_with = args if ctx.get_start_method() == "fork" else None
+            self.process = ctx.Process(target=_worker_main, args=(child, born_with or ()), daemon=True)
             self.process.start()
         finally:
             signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
@@ -180,11 +183,12 @@ class _Worker:
         self.conn: Connection = parent
         self.job: Job | None = None
         self.deadline = float("inf")
-        self.args: tuple[Any, ...] | None = None  # the arguments the process holds, from the task before
+        self.args: tuple[Any, ...] | None = born_with  # the arguments the process holds
 
     def send(self, job: Job, timeout: float) -> None:
-        """Send *job*; its arguments only if they are not the very tuple sent before (a route
-        task's plan of every agency takes ~30 ms to pickle and as much to load)."""
+        """Send *job*; its arguments only if they are not the very tuple the process holds,
+        sent before or born with (a route task's plan of every agency takes ~30 ms to pickle
+        and as much to load)."""
         self.job = job
         self.deadline = time.monotonic() + timeout
         same = job.args is self.args
@@ -248,7 +252,7 @@ class LocalPool:
         # up (a task's arguments fill the pipe), so workers started one at a time would each
         # wait for the one before to import everything.
         for _ in range(min(self.jobs, len(queue)) - len(self._idle) - len(busy)):
-            self._idle.append(_Worker(self._ctx))
+            self._idle.append(_Worker(self._ctx, jobs[0].args))
         while queue or busy:
             while queue and len(busy) < self.jobs:
                 job, fresh = queue.popleft()
@@ -257,7 +261,7 @@ class LocalPool:
                 else:
                     if fresh and self._idle and len(busy) + len(self._idle) >= self.jobs:
                         self._idle.pop().stop()
-                    worker = _Worker(self._ctx)
+                    worker = _Worker(self._ctx, job.args)
                 busy.append(worker)
                 worker.send(job, self.timeout)
             wait_for = min(3600.0, max(0.0, min(w.deadline for w in busy) - time.monotonic()))
