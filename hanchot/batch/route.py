@@ -336,13 +336,14 @@ def route_slices(names: Sequence[str], size: int, jobs: int) -> list[tuple[str, 
 
 
 def slice_counts(sizes: Sequence[int], size: int, jobs: int) -> list[int]:
-    """How many slices to cut each file of *sizes* bytes in (0: a file that is not sliced).
+    """How many slices to cut each file in; *sizes*: each file's bytes, 0 for a file that is
+    not sliced (one task, counted 1).
 
     When the files need several slices of *size*, their number is raised to a multiple of
-    *jobs*, and each slice beyond one a file goes to the file whose slices are then the
-    biggest: the slices are of about equal size, so the workers all finish routing at about the same
-    time. (Cut file by file, two files of 173 and 150 MB made four slices and three, seven
-    in all: one worker routed the last one alone.)
+    *jobs*, and each slice beyond a file's first goes to the file whose slices are then the
+    biggest: the slices are of about equal size, and the workers finish routing together.
+    (Cut file by file, two files of 173 and 150 MB made four slices and three, seven in
+    all: one worker routed the last one alone.)
     """
     counts = [1] * len(sizes)
     if sum(sizes) <= size:
