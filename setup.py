@@ -27,6 +27,7 @@ COMPILED = [
     "hanchot/inputs/lines.py",
     "hanchot/inputs/events.py",
     "hanchot/inputs/vocabulary.py",
+    "hanchot/idle.py",
     "hanchot/ledger.py",
     "hanchot/batch/route.py",
     "hanchot/batch/partition.py",

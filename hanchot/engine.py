@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal, Self
 
@@ -38,9 +38,9 @@ from hanchot.queries import DEFAULT_CACHE_SIZE, Answers, violation_keys
 from hanchot.rules.kinds import rule_kind
 from hanchot.rules.loader import load_pack
 from hanchot.rules.matcher import Matcher, make_matcher
-from hanchot.rules.model import Pattern, RuleBase, RulePack
+from hanchot.rules.model import Pattern, Rule, RuleBase, RulePack
 
-__all__ = ["Engine", "Obligation", "Report", "Status", "compile_roles", "rule_kind"]
+__all__ = ["Engine", "Obligation", "Report", "Status", "compile_roles", "idle_types", "rule_kind"]
 
 _REPORTS_KEPT = 1  # whole-country reports cached (each holds every obligation: 300 MB at 2M events)
 
@@ -91,9 +91,8 @@ class Engine:
         self._role_sets: dict[frozenset[int], tuple[Role, ...]] = {}  # matched patterns -> their roles
         fixed = {t: self._roles_of(m) for t in self._matcher.types if (m := self._matcher.fixed(t)) is not None}
         fixed[RETRACTION] = ()  # a retraction withdraws an event and plays no role itself
-        self.bindings = Bindings(
-            self.agencies, [frozenset(a.id for a in bound) for bound in self._applies], self._classified, fixed
-        )
+        applies = [frozenset(a.id for a in bound) for bound in self._applies]
+        self.bindings = Bindings(self.agencies, applies, self._classified, fixed, idle_types(self.pack.rules, applies.__getitem__))
         """Where events count: the agencies each rule binds, and the matcher's roles."""
         self.depends = Dependencies(self.agencies)
         """Whose events each agency's results depend on (merges)."""
@@ -330,3 +329,25 @@ def compile_roles(rules: Sequence[RuleBase]) -> tuple[list[Pattern], list[list[R
                 roles.append([])
             roles[seen[key]].append((i, role))
     return patterns, roles
+
+
+def idle_types(rules: Sequence[Rule], bound: Callable[[int], frozenset[str]]) -> dict[str, tuple[str, frozenset[str]]]:
+    """The event types whose events may be idle (see :mod:`hanchot.idle`), for *rules*, rule
+    number *i* binding the agencies ``bound(i)``: a type whose patterns all match by the type
+    alone, where one attribute holding nothing makes every role of the type idle
+    (:attr:`~hanchot.rules.kinds.RuleKind.idle_by`)."""
+    patterns, roles = compile_roles(rules)
+    by_type: dict[str, list[Role]] = {}
+    conditional: set[str] = set()
+    for pattern, played in zip(patterns, roles):
+        by_type.setdefault(pattern.type, []).extend(played)
+        if pattern.where:
+            conditional.add(pattern.type)
+    idle: dict[str, tuple[str, frozenset[str]]] = {}
+    for event_type, played in sorted(by_type.items()):
+        if event_type in conditional or event_type == RETRACTION:
+            continue
+        names = frozenset.intersection(*(rule_kind(rules[i].kind).idle_by(rules[i], role) for i, role in played))
+        if names:
+            idle[event_type] = (min(names), frozenset().union(*(bound(i) for i, _ in played)))
+    return idle

@@ -33,9 +33,11 @@ A ledger may be *scoped* to some agencies (a batch partition): it then keeps
 *shadow* copies of broadcasts whose home is elsewhere (evaluated, never
 counted), places events only on its agencies, and records in
 :class:`Crossings` what it cannot decide alone. It may also hold *light*
-events — events whose type no rule names, the bulk of a real log — as one
-integer each (:data:`VISIBLE` … :data:`RETRACTED` in the two low bits, the
-rest a reference its owner can read the line again from).
+events as one integer each (:data:`VISIBLE` … :data:`RETRACTED` in the two low
+bits, their kind in the next two, the rest a reference its owner can read the
+line again from): events whose type no rule names, the bulk of a real log, and
+*idle* events, which no evaluation can use though they count as used
+(:attr:`Bindings.idle`).
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from dataclasses import dataclass, field
 from operator import attrgetter
 from typing import Any, Protocol
 
+from hanchot.idle import IDLE_UNBOUND, IDLE_USED, NO_ROLE, Idle
 from hanchot.inputs.event import Event
 from hanchot.inputs.events import Conflict, Rejection
 from hanchot.inputs.records import RETRACTION, Agency, FieldError, parse_event
@@ -81,9 +84,11 @@ Index = dict[IndexKey, list[Event]]
 
 AGENCY_FIELDS = frozenset(Agency.model_fields)
 
-# The visibility code of a light event (the two low bits of its reference).
+# The code of a light event (the four low bits of its reference): its visibility in the
+# two low bits, its kind in the next two.
 VISIBLE, AFTER_AS_OF, NOT_YET_RECORDED, RETRACTED = 0, 1, 2, 3
-CODE_BITS = 2
+VISIBILITY_MASK = 3
+CODE_BITS = 4  # and the kind (hanchot.idle) in the next two
 CODE_MASK = (1 << CODE_BITS) - 1
 _ID = attrgetter("id")
 
@@ -98,6 +103,7 @@ def visibility(day: dt.date, as_of: dt.date, known_at: dt.date | None, known_on:
 
 
 _REASON = {AFTER_AS_OF: "after_as_of", NOT_YET_RECORDED: "not_yet_recorded"}
+_VISIBLE_REASON = {NO_ROLE: "no_matching_rule", IDLE_UNBOUND: "no_applicable_agency"}
 
 
 def ignored_reason(code: int) -> str:
@@ -146,7 +152,8 @@ class Bindings:
     *applies* holds, for each rule of the pack (by index), the ids of the
     agencies it binds; *classify* gives the roles an event plays by its type
     and attributes (the matcher), and none for a retraction; *fixed*, the roles
-    of every event of a type whose patterns read no attribute (see :meth:`roles`).
+    of every event of a type whose patterns read no attribute (see :meth:`roles`);
+    *idle*, the types whose events are idle when an attribute holds nothing.
     """
 
     def __init__(
@@ -155,11 +162,17 @@ class Bindings:
         applies: Sequence[frozenset[str]],
         classify: Callable[[Event], tuple[Role, ...]],
         fixed: Mapping[str, tuple[Role, ...]] | None = None,
+        idle: Idle | None = None,
     ) -> None:
         self.agencies = agencies
         self.applies = applies
         self.classify = classify
         self.fixed: dict[str, tuple[Role, ...]] = dict(fixed or {})
+        self.idle: dict[str, tuple[str, frozenset[str]]] = dict(idle or {})
+        """An *idle* event plays roles in which no evaluation can use it (a revision naming
+        no document, where a duty is met only by one naming the trigger's): it counts as used
+        where a rule of its roles binds its agency, and a batch keeps it light (see
+        :mod:`hanchot.idle`); ``hanchot check`` keeps it as any event, to the same result."""
         # The agencies of a pool a scope selects (dates aside), by scope: a law broadcast to
         # the communes is matched against the pool once, not once per copy and per line.
         self._scoped: tuple[Sequence[Agency] | None, dict[Any, list[Agency]]] = (None, {})
@@ -269,8 +282,8 @@ class Ledger:
         """For each id whose copies differ: its distinct copies, least first."""
         self.light: dict[str, int] = {}
         """Light events: id -> reference (visibility code in the low bits)."""
-        self.late = [0, 0, 0, 0]
-        """Light events by visibility code (VISIBLE is derived: see :meth:`view`)."""
+        self.late = [0] * (1 << CODE_BITS)
+        """Light events by code (those of code 0, VISIBLE of NO_ROLE, are derived: see :meth:`view`)."""
         self.shadows: set[str] = set()
         self.rejected: list[Rejection] = []
         self.read = 0
@@ -337,7 +350,7 @@ class Ledger:
                 if ref is not None:
                     self.late[ref & CODE_MASK] -= 1
                     kept = events[event_id] = self._reread(ref)
-                    roles[event_id] = ()
+                    roles[event_id] = bindings.roles(kept)
             if kept is None:  # the first copy of an id (most lines)
                 events[event_id] = item
                 if shadow:
@@ -533,7 +546,7 @@ class Ledger:
         used, withdrawn = self._retract(retractions, as_of, known_at, ignored)
         if withdrawn:
             visible = [e for e in visible if id(e) not in withdrawn]
-        self._account_light(ignored)
+        used += self._account_light(ignored)
         index: Index = {}
         used += self._place_all(visible, index, ignored)
         distinct = len(self.events) - len(shadows) + sum(
@@ -572,9 +585,10 @@ class Ledger:
                     ignored["retracted"] += 1
                 used += home
                 crossings.retracted.append(target.id)
-            elif target is None and light.get(retraction.retracts, 1) & CODE_MASK == VISIBLE:
-                light[retraction.retracts] |= RETRACTED
-                self.late[RETRACTED] += 1
+            elif target is None and (ref := light.get(retraction.retracts, AFTER_AS_OF)) & VISIBILITY_MASK == VISIBLE:
+                light[retraction.retracts] = ref | RETRACTED
+                self.late[ref & CODE_MASK] -= 1
+                self.late[(ref & CODE_MASK) | RETRACTED] += 1
                 ignored["retracted"] += 1
                 used += home
             elif isinstance(target, str):
@@ -586,13 +600,23 @@ class Ledger:
                 crossings.unknown_targets.append(retraction.retracts)
         return used, withdrawn
 
-    def _account_light(self, ignored: Counter[str]) -> None:
-        """Count the light events by visibility (none of them is used)."""
+    def _account_light(self, ignored: Counter[str]) -> int:
+        """Count the light events by code (retracted ones are counted by the retraction);
+        return how many are used: the visible idle events of an agency a rule binds."""
         late = self.late
-        late[VISIBLE] = len(self.light) - late[AFTER_AS_OF] - late[NOT_YET_RECORDED] - late[RETRACTED]
-        for code, reason in ((VISIBLE, "no_matching_rule"), (AFTER_AS_OF, "after_as_of"), (NOT_YET_RECORDED, "not_yet_recorded")):
-            if late[code]:
-                ignored[reason] += late[code]
+        late[0] = len(self.light) - sum(late[1:])
+        used = 0
+        for code, n in enumerate(late):
+            visible = code & VISIBILITY_MASK
+            if not n or visible == RETRACTED:
+                continue
+            if visible != VISIBLE:
+                ignored[_REASON[visible]] += n
+            elif code == IDLE_USED:
+                used += n
+            else:
+                ignored[_VISIBLE_REASON[code]] += n
+        return used
 
     def _place_all(self, events: Iterable[Event], index: Index, ignored: Counter[str]) -> int:
         """Put visible *events* in *index*; return how many count as used here."""

@@ -261,7 +261,7 @@ def test_a_typed_head_is_read_without_the_decode(line: tuple[bytes, bool]) -> No
     assert obj["type"] in _TYPED_NEVER
     assert agency == obj["agency"]
     if line_module._c_head is not None:  # not light by the decode either (None: a key missing, not a string)
-        assert heads.decoded(raw) in (None, (agency, "", ""))
+        assert heads.decoded(raw) in (None, (agency, "", "", 0))
 
 
 _day_texts = st.sampled_from(["2025-01-31", "2025-02-30", "2025-2-03", "20250203", "2025-W05-1", "2024-02-29"])

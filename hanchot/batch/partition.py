@@ -24,7 +24,7 @@ import threading
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -52,7 +52,8 @@ from hanchot.batch.wire import (
     spill_path,
 )
 from hanchot.collector import collector_paused
-from hanchot.engine import Engine, compile_roles
+from hanchot.engine import Engine, compile_roles, idle_types
+from hanchot.idle import NO_ROLE, idle_class
 from hanchot.inputs.event import Event
 from hanchot.inputs.lines import (
     Rejection,
@@ -76,6 +77,14 @@ def never_light(pack: RulePack) -> frozenset[str]:
     names, and those whose attributes the vocabulary types (they are checked, as by check)."""
     patterns, _ = compile_roles(pack.rules)
     return frozenset(compile_pattern(p).type for p in patterns) | TYPED
+
+
+def idle_of(pack: RulePack, agencies: Sequence[Agency]) -> dict[str, tuple[str, frozenset[str]]]:
+    """The types whose events may be idle (see :mod:`hanchot.idle`) for *pack* and
+    *agencies*, as every partition's engine finds them: what the router needs to keep an
+    idle event light."""
+    rules = pack.rules
+    return idle_types(rules, lambda i: frozenset(a.id for a in agencies if rules[i].binds(a)))
 
 
 # -- one engine per process (per thread under Dask's threads) ------------------------------
@@ -160,10 +169,11 @@ def _maybe_crash(task: PartitionTask, agencies: set[str]) -> None:
 # -- reading and keeping ----------------------------------------------------------------------
 
 # A *light* event: a valid agency event in the common shape whose type no rule
-# pattern names, so it has no role. Most events are light (administrative
-# dossiers); the ledger keeps them as one integer — where the line is, and its
-# visibility code — instead of an Event: duplicates, retractions and accounting
-# need no more, and a light event involved in a duplicate is read again.
+# pattern names, so it has no role, or which is idle (see hanchot.ledger.Bindings.idle).
+# Most events are light (administrative dossiers, revisions naming no document); the
+# ledger keeps them as one integer — where the line is, and its code — instead of an
+# Event: duplicates, retractions and accounting need no more, and a light event
+# involved in a duplicate is read again.
 
 
 class _Sources:
@@ -272,7 +282,7 @@ def _read_lines(
 ) -> int:
     """Keep the raw lines of one chunk of a spill; return how many are counted here."""
     ledger, typed, buckets, as_of, known_at, shared = r.ledger, r.typed, r.buckets, r.as_of, r.known_at, r.shared
-    mine, light, events, late = ledger.local, ledger.light, ledger.events, ledger.late
+    mine, light, events, late, idle = ledger.local, ledger.light, ledger.events, ledger.late, ledger.bindings.idle
     assert mine is not None
     # Functions and the ledger's methods called directly, not bound to locals: a C call, compiled.
     raws = raw_block.split(b"\n")
@@ -310,16 +320,18 @@ def _read_lines(
         if fields is None:  # parse_other: parse_line would decode the line again to try the common shape
             run.append(parse_other(_line_bytes(raw, v, line), name, line))
             continue
-        _, event_id, event_type, agency, day = fields
-        if event_type not in typed and agency in mine:
-            if run:
-                ledger.keep_all(run)
-                run.clear()
-            if event_id not in light and event_id not in events:
-                code = visibility(day, as_of, known_at)
-                light[event_id] = fileno | start << code_bits | code
-                late[code] += 1
-                continue
+        attrs, event_id, event_type, agency, day = fields
+        if agency in mine:
+            light_kind = NO_ROLE if event_type not in typed else idle_class(idle, event_type, agency, attrs)
+            if light_kind >= 0:  # light: of no role, or idle
+                if run:
+                    ledger.keep_all(run)
+                    run.clear()
+                if event_id not in light and event_id not in events:
+                    code = visibility(day, as_of, known_at) | light_kind
+                    light[event_id] = fileno | start << code_bits | code
+                    late[code] += 1
+                    continue
         run.append(Event.owning(fields, (name, line)))
     ledger.keep_all(run)
     return len(index) - others

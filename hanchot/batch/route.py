@@ -162,15 +162,16 @@ def _route_jsonl(
     """Spill each JSON line of *task*, raw, to the bucket of its agency.
 
     With *light* (uncompressed files only), a light event — a valid agency event
-    in the common shape of a type no pattern names, as :class:`~hanchot.inputs.lines.Heads`
-    reads it — is not spilled: only its id, and its byte offset in the input file with its
-    visibility code; a worker reads the line again only if another line has the
-    same id. Other lines are spilled raw, and workers parse them (their own fast
-    path recognises the light events the router did not).
+    in the common shape of a type no pattern names, or idle (:mod:`hanchot.idle`), as
+    :class:`~hanchot.inputs.lines.Heads` reads it — is not spilled: only its id, and its byte
+    offset in the input file with its code (visibility and kind); a worker reads the line
+    again only if another line has the same id. Other lines are spilled raw, and workers
+    parse them (their own fast path recognises the light events the router did not).
     """
     bucket_of = plan.bucket_of
     other = _Other(plan, spill, result).route
-    heads = Heads(light.typed if light is not None else ())  # its method called, not bound to a local: a direct call once compiled
+    # (its method called, not bound to a local: a direct call once compiled)
+    heads = Heads(light.typed, light.idle) if light is not None else Heads(())
     lines, index, light_ids, light_refs = spill.lines, spill.index, spill.light_ids, spill.light_refs
     codes: dict[str, int] = {}  # date -> visibility code, -1 for a date that is not one
     # Constants as locals: another module's (or a module-level) name is looked up in the
@@ -193,7 +194,7 @@ def _route_jsonl(
                     progress(flush_every)
             h = heads.read(raw)
             if h is not None:
-                agency, event_id, date = h
+                agency, event_id, date, kind = h
                 bucket = bucket_of.get(agency)
                 if bucket is not None:
                     if event_id and light is not None:
@@ -202,7 +203,7 @@ def _route_jsonl(
                             code = codes[date] = _date_code(date, light)
                         if code >= 0:
                             light_ids[bucket].append(event_id)
-                            light_refs[bucket].append(start << code_bits | code)
+                            light_refs[bucket].append(start << code_bits | code | kind)
                             continue
                     if raw[-1] == 10:
                         lines[bucket].append(raw)

@@ -26,6 +26,7 @@ from hanchot.batch.outfolder import (
     test_kill_point,
 )
 from hanchot.batch.partition import (
+    idle_of,
     lent_inputs,
     never_light,
     run_check,
@@ -277,7 +278,7 @@ def route(opts: BatchOptions, setup: Setup) -> Routed | RouteFailure:
         RouteTask(i, name, start, end)
         for i, (name, start, end) in enumerate(route_slices(setup.listing.files, opts.slice_bytes, setup.pool.jobs))
     ]
-    light = LightSpec(never_light(setup.pack), opts.as_of, opts.known_at)
+    light = LightSpec(never_light(setup.pack), opts.as_of, opts.known_at, idle_of(setup.pack, setup.agencies))
     setup.progress.phase("read")
     args = (setup.plan, setup.spill_root, light)  # one tuple: the pool sends it once to each worker
     outcomes = setup.pool.run(

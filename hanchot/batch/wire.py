@@ -14,10 +14,11 @@ references <pack_light>` (``array("q")``).
 lacked its newline (the spill adds one), and the bucket that counts the line
 (a broadcast is copied to several buckets; the others hold *shadows*).
 
-**Light reference**: ``offset << 2 | visibility code`` as the router writes
+**Light reference**: ``offset << CODE_BITS | code`` as the router writes
 it (the byte offset of the line in the input file), to which a partition adds
 ``source << SOURCE_SHIFT`` (which file, in its own table). The code is the
-ledger's (:data:`hanchot.ledger.VISIBLE` …).
+ledger's: a visibility (:data:`hanchot.ledger.VISIBLE` …) and a kind
+(:data:`hanchot.idle.NO_ROLE` …).
 
 **Jobs** and their results, pickled between processes: :class:`RouteTask`
 (with the run's :class:`LightSpec`) and its :class:`RouteResult`;
@@ -249,6 +250,7 @@ class LightSpec:
     typed: frozenset[str]  # event types some rule pattern names
     as_of: dt.date
     known_at: dt.date | None
+    idle: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)  # see hanchot.idle
 
 
 @dataclass(frozen=True)

@@ -38,9 +38,10 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
+from hanchot.idle import NO_ROLE, Idle, idle_class
 from hanchot.inputs.event import Event
 from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, FieldError, parse_event
-from hanchot.inputs.vocabulary import TYPED, attribute_problem
+from hanchot.inputs.vocabulary import TYPED, attribute_problem, declared_attributes
 
 __all__ = [
     "LIGHT_LAYOUT",
@@ -85,6 +86,15 @@ else:
             gc=False,
         )
     ).decode
+
+
+def _head_decoder(extras: tuple[str, ...]) -> Callable[[bytes], Any]:
+    """The router's decode of a line's head and of the attributes *extras* (UNSET when absent),
+    after the four strings and the slow keys."""
+    fields: list[Any] = [("id", str), ("type", str), ("agency", str), ("date", str), *((k, Any, msgspec.UNSET) for k in _SLOW_KEYS)]
+    fields += [(f"x{i}", Any, msgspec.UNSET) for i in range(len(extras))]  # by position: a name need not be an identifier
+    head = msgspec.defstruct("Head", fields, gc=False, rename={f"x{i}": name for i, name in enumerate(extras)})
+    return msgspec.json.Decoder(head).decode
 
 # The C scanner of the standard decoder, without json.loads' encoding detection
 # and whitespace regular expressions: the fast path of an ASCII line.
@@ -321,18 +331,29 @@ _TRIAL = 1 << 12  # lines after which Heads chooses again what it tries first
 
 class Heads:
     """What the batch's router reads of a raw line (see :meth:`read`), for a pack whose
-    rules name the types *never* (and retractions): their lines are never light."""
+    rules name the types *never* (and retractions): their lines are never light, but for
+    the idle events of the types in *idle* (see :mod:`hanchot.idle`)."""
 
-    def __init__(self, never: Collection[str]) -> None:
+    def __init__(self, never: Collection[str], idle: Idle | None = None) -> None:
         if len(SLOW_KEYS) != 4:  # pragma: no cover - read() tests the struct's last four fields
             raise AssertionError("Heads.read expects four slow keys")
         self.never = frozenset(never) | {RETRACTION}
+        self.idle = dict(idle or {})
         # The types whose JSON text is their own (no quote, backslash or control character):
-        # typed_agency compares the line's text between two quotes with them.
-        self.never_plain = frozenset(t for t in self.never if json.dumps(t, ensure_ascii=False) == f'"{t}"')
+        # typed_agency compares the line's text between two quotes with them. (Not the idle
+        # types: the decode reads their lines.)
+        self.never_plain = frozenset(
+            t for t in self.never - self.idle.keys() if json.dumps(t, ensure_ascii=False) == f'"{t}"'
+        )
+        # The attributes an idle event is checked by: its type's declared ones, and the one it is idle by.
+        self.extras = tuple(
+            sorted({n for t, (name, _) in self.idle.items() for n in (name, *declared_attributes(t))} - RESERVED_KEYS)
+        )
         self.decode = _c_head
         if _c_head is not None:
             self.astuple, self.unset = msgspec.structs.astuple, msgspec.UNSET
+            if self.extras:
+                self.decode = _head_decoder(self.extras)
         self.layout = light_layout(self.never).match
         # A line of a type the rules name is read by typed_agency alone (a few searches), but a
         # light line pays that test before its decode (or layout). So where most of the last
@@ -342,15 +363,16 @@ class Heads:
         self.light_first = True
         self.trial = _TRIAL
 
-    def read(self, raw: bytes) -> tuple[str, str, str] | None:
-        """(agency, id, date) of a *light* line, (agency, "", "") of another line whose
-        agency is at hand, None when the router must search the line further.
+    def read(self, raw: bytes) -> tuple[str, str, str, int] | None:
+        """(agency, id, date, kind) of a *light* line, (agency, "", "", 0) of another line
+        whose agency is at hand, None when the router must search the line further.
 
         A light line is in the common shape (as :func:`common_fields` says: a test holds
-        it so), of a type not in ``never``, ASCII without any escape (its id is the same
-        bytes in the line and decoded). Its date is not checked here. With msgspec, every
-        such line is light, whichever test comes first. The agency of other lines is a
-        routing hint that the partition checks.
+        it so), ASCII without any escape (its id is the same bytes in the line and
+        decoded), of a type not in ``never`` (kind :data:`~hanchot.idle.NO_ROLE`) or, with
+        msgspec, an idle event (its kind by :func:`~hanchot.idle.idle_class`). Its date is
+        not checked here. With msgspec, every such line is light, whichever test comes
+        first. The agency of other lines is a routing hint that the partition checks.
         """
         self.seen += 1
         if self.seen == self.trial:
@@ -358,7 +380,7 @@ class Heads:
         if not self.light_first:
             agency = self.typed_agency(raw)
             if agency is not None:
-                return agency, "", ""
+                return agency, "", "", NO_ROLE
         # (each counts its light lines: here, testing the result would cost a tuple read a line)
         return self.decoded(raw) if self.decode is not None else self.laid_out(raw)
 
@@ -404,7 +426,7 @@ class Heads:
             y = text.find("y", y + 1)
         return agency
 
-    def decoded(self, raw: bytes) -> tuple[str, str, str] | None:
+    def decoded(self, raw: bytes) -> tuple[str, str, str, int] | None:
         """:meth:`read` by msgspec's decode of the line's head (the whole line's syntax checked)."""
         decode = self.decode
         assert decode is not None  # read() calls this only with msgspec
@@ -417,7 +439,6 @@ class Heads:
         if (  # an empty id is not light either: the router reads "" as "not light"
             event_type
             and agency
-            and event_type not in self.never
             and h[4] is unset
             and h[5] is unset
             and h[6] is unset
@@ -425,12 +446,28 @@ class Heads:
             and raw.isascii()
             and 92 not in raw  # no backslash (as an int: see is_plain)
         ):
-            if event_id:
-                self.lights += 1
-            return agency, event_id, date
-        return agency, "", ""
+            if event_type not in self.never:
+                if event_id:
+                    self.lights += 1
+                return agency, event_id, date, NO_ROLE
+            if event_id and event_type in self.idle:
+                kind = self.idle_kind(event_type, agency, h)
+                if kind >= 0:
+                    self.lights += 1
+                    return agency, event_id, date, kind
+        return agency, "", "", NO_ROLE
 
-    def laid_out(self, raw: bytes) -> tuple[str, str, str] | None:
+    def idle_kind(self, event_type: str, agency: str, h: tuple[Any, ...]) -> int:
+        """The kind of an idle line (its head *h* decoded, its attributes as they are
+        declared), -1 when its attributes are not (the partition words the rejection) or it
+        is not idle."""
+        unset = self.unset
+        attrs = {name: value for name, value in zip(self.extras, h[8:]) if value is not unset}
+        if attribute_problem(event_type, attrs) is not None:
+            return -1
+        return idle_class(self.idle, event_type, agency, attrs)
+
+    def laid_out(self, raw: bytes) -> tuple[str, str, str, int] | None:
         """:meth:`read` without msgspec: a line in the light layout, else None (the router
         then finds the agency itself)."""
         m = self.layout(raw)
@@ -438,4 +475,4 @@ class Heads:
             return None
         self.lights += 1
         event_id, _, agency, date = m.groups()
-        return agency.decode(), event_id.decode(), date.decode()
+        return agency.decode(), event_id.decode(), date.decode(), NO_ROLE

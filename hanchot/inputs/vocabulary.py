@@ -136,6 +136,12 @@ _DECLARED: Final = {
 }
 
 
+def declared_attributes(event_type: str) -> tuple[str, ...]:
+    """The attributes the vocabulary declares for *event_type* (none for a type outside it)."""
+    spec = VOCABULARY.get(event_type)
+    return () if spec is None else tuple(spec.attributes)
+
+
 def attribute_problem(event_type: str, attrs: dict[str, Any]) -> tuple[str, str] | None:
     """The first (field, reason) of *attrs* that its type's declaration refuses, or None."""
     # (_DECLARED is Final and attrs a dict: compiled, both are read without a lookup by name.)

@@ -19,6 +19,7 @@ from typing import Any
 from hanchot.calendar import Deadline, Step
 from hanchot.inputs.event import Event
 from hanchot.inputs.records import Agency
+from hanchot.inputs.vocabulary import VOCABULARY
 from hanchot.obligations.context import (
     Context,
     ceased_first,
@@ -232,6 +233,27 @@ def _value(event: Event, name: str) -> Any:
     return _values((event,), name)[0]
 
 
+def idle_by(rule: WithinRule, role: str) -> frozenset[str]:
+    """The attributes of which a fulfilment holding nothing (no value, or an empty list) is
+    correlated with no trigger: those paired with the trigger's id, or with an attribute the
+    vocabulary types as no list (only a list equals an empty list; no value equals nothing:
+    see :func:`_correlated` and :class:`_Candidates`). A trigger is never idle."""
+    if role != FULFILMENT:
+        return frozenset()
+    declared = VOCABULARY.get(rule.trigger.type)
+    idle = set()
+    for pair in rule.correlate:
+        if pair.fulfilment == "id":
+            continue
+        if pair.trigger == "id":
+            idle.add(pair.fulfilment)
+        elif declared is not None:
+            kind = declared.attributes.get(pair.trigger)
+            if kind is not None and not kind.accepts([]):
+                idle.add(pair.fulfilment)
+    return frozenset(idle)
+
+
 def _correlated(event: Event, keys: Sequence[tuple[str, Any]]) -> bool:
     for name, wanted in keys:
         if wanted is None:
@@ -250,6 +272,7 @@ KIND = register(
         "within",
         WithinRule,
         evaluate_within,
+        idle_by=idle_by,
         label={"en": "within (after a trigger)", "vi": "trong thời hạn (sau sự kiện)"},
     )
 )

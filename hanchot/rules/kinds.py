@@ -13,6 +13,8 @@ A rule kind is one module, in the way :mod:`holidays` registers a country:
   event (a period opening), so the incremental replay evaluates every agency
   again on those days;
 - its **label** for ``hanchot packs show``, per language;
+- its **idle attributes** (optional): those of which an event holding nothing takes
+  no part in its evaluation, so a batch keeps such an event as a reference only;
 
 and ``register(RuleKind(...))`` at import. The built-in kinds are those of
 :mod:`hanchot.obligations.within`, :mod:`~hanchot.obligations.periodic` and
@@ -46,9 +48,14 @@ def no_boundaries(rule: Any, first: dt.date, last: dt.date) -> Iterable[dt.date]
     return ()
 
 
+def never_idle(rule: Any, role: str) -> frozenset[str]:
+    """A kind whose every event takes part in its evaluation (``every``, ``once``)."""
+    return frozenset()
+
+
 @dataclass(frozen=True)
 class RuleKind:
-    """One kind of rule: its model, evaluator, replay boundaries and label."""
+    """One kind of rule: its model, evaluator, replay boundaries, idle attributes and label."""
 
     name: str
     model: type[RuleBase]
@@ -58,6 +65,10 @@ class RuleKind:
     """``(rule, first day, last day) -> days on which results may change with no event``."""
     label: Mapping[str, str] = field(default_factory=dict)
     """The kind in words, by language (``vi``, ``en``), for ``packs show``."""
+    idle_by: Callable[[Any, str], frozenset[str]] = never_idle
+    """``(rule, role) -> attributes``: an event playing *role* that holds nothing (no value,
+    or an empty list) in one of them takes part in no evaluation of *rule* (it still counts
+    as used: see :class:`hanchot.ledger.Bindings`)."""
 
 
 _KINDS: dict[str, RuleKind] = {}
