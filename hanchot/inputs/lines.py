@@ -343,7 +343,7 @@ class Heads:
         # typed_agency compares the line's text between two quotes with them. (Not the idle
         # types: the decode reads their lines.)
         self.never_plain = frozenset(
-            t for t in self.never - self.idle.keys() if json.dumps(t, ensure_ascii=False) == f'"{t}"'
+            t for t in self.never.difference(self.idle) if json.dumps(t, ensure_ascii=False) == f'"{t}"'
         )
         # The attributes an idle event is checked by: its type's declared ones, and the one it is idle by.
         self.extras = tuple(
