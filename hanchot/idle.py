@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-__all__ = ["IDLE_UNBOUND", "IDLE_USED", "NO_ROLE", "Idle", "holds_nothing", "idle_class"]
+__all__ = ["IDLE_UNBOUND", "IDLE_USED", "NO_ROLE", "Idle", "holds_nothing", "idle_class", "idle_kind"]
 
 Idle = Mapping[str, tuple[str, frozenset[str]]]
 """Event types whose events may be idle: type -> (the attribute that makes an event idle
@@ -43,6 +43,14 @@ def idle_class(idle: Idle, event_type: str, agency: str, attrs: Mapping[str, Any
     """The kind of an idle event of *agency* (:data:`IDLE_USED` or :data:`IDLE_UNBOUND`),
     or -1 when the event is not idle."""
     found = idle.get(event_type)
-    if found is None or not holds_nothing(attrs.get(found[0])):
+    if found is None:
         return -1
-    return IDLE_USED if agency in found[1] else IDLE_UNBOUND
+    return idle_kind(found[1], agency, attrs.get(found[0]))
+
+
+def idle_kind(agencies: frozenset[str], agency: str, value: object) -> int:
+    """The kind of an event of *agency* whose type is idle by an attribute of value *value*
+    for rules binding *agencies*, or -1 when the value holds something."""
+    if not holds_nothing(value):
+        return -1
+    return IDLE_USED if agency in agencies else IDLE_UNBOUND

@@ -38,10 +38,10 @@ from collections.abc import Callable, Collection
 from dataclasses import asdict, dataclass
 from typing import Any, Final
 
-from hanchot.idle import NO_ROLE, Idle, idle_class
+from hanchot.idle import NO_ROLE, Idle, idle_kind
 from hanchot.inputs.event import Event
 from hanchot.inputs.records import LINE, RESERVED_KEYS, RETRACTION, FieldError, parse_event
-from hanchot.inputs.vocabulary import TYPED, attribute_problem, declared_attributes
+from hanchot.inputs.vocabulary import TYPED, accepted, attribute_problem, declared
 
 __all__ = [
     "LIGHT_LAYOUT",
@@ -345,10 +345,14 @@ class Heads:
         self.never_plain = frozenset(
             t for t in self.never.difference(self.idle) if json.dumps(t, ensure_ascii=False) == f'"{t}"'
         )
-        # The attributes an idle event is checked by: its type's declared ones, and the one it is idle by.
-        self.extras = tuple(
-            sorted({n for t, (name, _) in self.idle.items() for n in (name, *declared_attributes(t))} - RESERVED_KEYS)
-        )
+        # The attributes an idle event is checked by, decoded after the head: its type's
+        # declared ones, and the one it is idle by (none of them a reserved key: see idle_by).
+        self.extras = tuple(sorted({n for t, (name, _) in self.idle.items() for n in (name, *(a[0] for a in declared(t)))}))
+        at = {name: 8 + i for i, name in enumerate(self.extras)}  # in the decoded head's tuple
+        self.checks = {
+            t: (at[name], agencies, tuple((at[a], always, accepts) for a, _, always, accepts in declared(t)))
+            for t, (name, agencies) in self.idle.items()
+        }
         self.decode = _c_head
         if _c_head is not None:
             self.astuple, self.unset = msgspec.structs.astuple, msgspec.UNSET
@@ -458,14 +462,18 @@ class Heads:
         return agency, "", "", NO_ROLE
 
     def idle_kind(self, event_type: str, agency: str, h: tuple[Any, ...]) -> int:
-        """The kind of an idle line (its head *h* decoded, its attributes as they are
-        declared), -1 when its attributes are not (the partition words the rejection) or it
-        is not idle."""
+        """The kind of a line of an idle type (its head *h* decoded), -1 when it is not idle
+        or an attribute is not as declared (the partition words the rejection)."""
         unset = self.unset
-        attrs = {name: value for name, value in zip(self.extras, h[8:]) if value is not unset}
-        if attribute_problem(event_type, attrs) is not None:
-            return -1
-        return idle_class(self.idle, event_type, agency, attrs)
+        at, agencies, checks = self.checks[event_type]
+        value = h[at]
+        kind = idle_kind(agencies, agency, None if value is unset else value)
+        if kind >= 0:
+            for i, always, accepts in checks:  # (attribute_problem's test, without making a mapping)
+                value = h[i]
+                if value is not unset and not accepted(value, always, accepts):
+                    return -1
+        return kind
 
     def laid_out(self, raw: bytes) -> tuple[str, str, str, int] | None:
         """:meth:`read` without msgspec: a line in the light layout, else None (the router

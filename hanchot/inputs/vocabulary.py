@@ -136,21 +136,30 @@ _DECLARED: Final = {
 }
 
 
-def declared_attributes(event_type: str) -> tuple[str, ...]:
+Declared = tuple[tuple[str, AttributeType, type | None, Callable[[Any], bool]], ...]
+"""A type's declared attributes: (name, type, :attr:`AttributeType.always`, its test)."""
+
+
+def declared(event_type: str) -> Declared:
     """The attributes the vocabulary declares for *event_type* (none for a type outside it)."""
-    spec = VOCABULARY.get(event_type)
-    return () if spec is None else tuple(spec.attributes)
+    return _DECLARED.get(event_type, ())
+
+
+def accepted(value: Any, always: type | None, accepts: Callable[[Any], bool]) -> bool:
+    """Whether a declared attribute's *value* is accepted: absent (null or ""), of the type
+    all of whose values are (*always*), or as the attribute's test (*accepts*) says."""
+    return value is None or type(value) is always or accepts(value) or value == ""
 
 
 def attribute_problem(event_type: str, attrs: dict[str, Any]) -> tuple[str, str] | None:
     """The first (field, reason) of *attrs* that its type's declaration refuses, or None."""
     # (_DECLARED is Final and attrs a dict: compiled, both are read without a lookup by name.)
-    declared = _DECLARED.get(event_type)
-    if declared is None:
+    found = _DECLARED.get(event_type)
+    if found is None:
         return None
-    for name, kind, always, accepts in declared:
+    for name, kind, always, accepts in found:
         value = attrs.get(name)
-        if value is None or type(value) is always or accepts(value) or value == "":
+        if accepted(value, always, accepts):
             continue
         return name, f"expected {kind.expected} for a '{event_type}' event, got {value!r}"
     return None

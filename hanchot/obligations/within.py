@@ -18,7 +18,7 @@ from typing import Any
 
 from hanchot.calendar import Deadline, Step
 from hanchot.inputs.event import Event
-from hanchot.inputs.records import Agency
+from hanchot.inputs.records import RESERVED_KEYS, Agency
 from hanchot.inputs.vocabulary import VOCABULARY
 from hanchot.obligations.context import (
     Context,
@@ -243,7 +243,7 @@ def idle_by(rule: WithinRule, role: str) -> frozenset[str]:
     declared = VOCABULARY.get(rule.trigger.type)
     idle = set()
     for pair in rule.correlate:
-        if pair.fulfilment == "id":
+        if pair.fulfilment in RESERVED_KEYS:  # the id, or no attribute at all
             continue
         if pair.trigger == "id":
             idle.add(pair.fulfilment)
