@@ -22,6 +22,12 @@ names (issue 13): one year (``--years``) of about ``--events`` lines, 98%
 ``scope`` to the communes or the departments, plus the yearly duties above:
 
     python benchmarks/generate.py --shape qms --out /tmp/qms --agencies 4000 --events 2000000
+
+About three in four of those revisions name no law (their agency has not answered the
+law drawn): no duty can use them, and the batch keeps them light (idle events, see
+``hanchot.idle``). ``--named`` makes every revision name one, a law its agency answered
+or else one of the other level's, which binds it to nothing: the same duties and
+results, with every line on the full path.
 """
 
 from __future__ import annotations
@@ -344,7 +350,7 @@ def generate_qms(args: argparse.Namespace) -> dict[str, int]:
         y = Year(year, random.Random(f"qms-{args.seed}-{year}"))
         answered = qms_laws_and_duties(y, agencies)
         bulk = max(0, args.events // years - len(y.rows))
-        rows = qms_rows(y, agencies, answered, bulk)
+        rows = qms_rows(y, agencies, answered, bulk, args.named)
         totals["events"] += write_year(args, y, totals, rows, QMS_ATTRIBUTES)
     return totals
 
@@ -380,14 +386,17 @@ def qms_laws_and_duties(y: Year, agencies: list[Agency]) -> dict[tuple[str, str]
 
 
 def qms_rows(
-    y: Year, agencies: list[Agency], answered: dict[tuple[str, str], int], bulk: int
+    y: Year, agencies: list[Agency], answered: dict[tuple[str, str], int], bulk: int, named: bool = False
 ) -> Iterator[tuple[int, str, dict]]:
     """The year's rows in (date, id) order: the stored ones and *bulk* more process
     revisions, made a day at a time so the year is never held whole. A revision names
-    a law only once its agency has answered it, so it changes no outcome; one in 300
+    a law only once its agency has answered it, so it changes no outcome (*named*: else
+    the neighbouring law of the other level, which does not bind it); one in 300
     leaves its electronic workflow for later (``e_workflow.updated``)."""
     rng, year = y.rng, y.year
     laws = [row["document"] for _, _, row in y.rows if row["type"] == "legal_document.effective"]
+    # Law k binds the communes when k is even, the departments when odd (qms_laws_and_duties).
+    other_level = {doc: laws[k ^ 1] for k, doc in enumerate(laws) if k ^ 1 < len(laws)}
     stored: dict[int, list[tuple[int, str, dict]]] = {}
     for r in y.rows:
         stored.setdefault(r[0], []).append(r)
@@ -400,6 +409,9 @@ def qms_rows(
             a = rng.choice(alive)
             doc = rng.choice(laws) if laws else ""
             docs = [doc] if answered.get((a.id, doc), 1 << 30) <= day.toordinal() else []
+            if named and not docs and doc:
+                binds = ("commune", "department")[laws.index(doc) % 2] == a.level
+                docs = [other_level.get(doc, doc)] if binds else [doc]
             proc = f"QT-{rng.randint(1, 60):02d}"
             ewf = rng.random() >= 1 / 300
             today.append(qms_row(y, a.id, "process.updated", day, process=proc, documents=docs,
@@ -428,6 +440,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--gzip", action="store_true", help="write .jsonl.gz (or .csv.gz)")
     p.add_argument("--csv", action="store_true", help="write CSV instead of JSON Lines (no bad lines)")
     p.add_argument("--no-bad", action="store_true", help="no bad lines: the JSON Lines twin of --csv")
+    p.add_argument("--named", action="store_true", help="qms: every revision names a law (none idle; the same results)")
     args = p.parse_args(argv)
     if args.shape == "qms":
         totals = generate_qms(args)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,7 @@ P1-C2,C2,commune,,P1,,,,
 P2,P2,province,,P2,,,,
 P2-C1,C1,commune,,P2,,,,
 """
+ROOT = Path(__file__).resolve().parent.parent
 COMMUNES_AND_DEPARTMENTS = frozenset({"P1-S0", "P1-C1", "P1-C2", "P2-C1"})
 
 
@@ -181,3 +184,25 @@ def test_the_batch_keeping_idle_events_light_equals_check(tmp_path: Path, rows: 
     assert [json.loads(x) for x in (out / "rejected.jsonl").read_text(encoding="utf-8").splitlines()] == expected["rejected"]
     assert {k: v for k, v in result.summary["input"].items() if k != "lines"} == expected["input"]
     assert result.summary["conflicts"] == expected["conflicts"]
+
+
+def test_a_qms_log_gives_the_same_results_whether_its_revisions_are_idle_or_not(tmp_path: Path) -> None:
+    """The benchmark's two QMS logs (``generate.py --shape qms``, and ``--named``, where every
+    revision names a law) hold the same duties: the batch gives the same obligations and the
+    same accounting, keeping light the revisions that name none, and no line of the other."""
+    outputs = []
+    for flags in ((), ("--named",)):
+        data = tmp_path / ("named" if flags else "idle")
+        subprocess.run(
+            [sys.executable, str(ROOT / "benchmarks" / "generate.py"), "--shape", "qms", "--out", str(data),
+             "--agencies", "60", "--events", "6000", *flags],
+            check=True, capture_output=True,
+        )
+        out = tmp_path / f"out-{data.name}"
+        assert main(["batch", "--pack", "hue-2025", "--agencies", str(data / "agencies.csv"), "--events", str(data / "events"),
+                     "--as-of", "2026-01-31", "--output", str(out), "--quiet", "--jobs", "2"]) == 1
+        summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+        outputs.append(((out / "obligations.jsonl").read_bytes(), summary["input"], summary["work"]["light_events"]))
+    (idle_obligations, idle_input, idle_light), (named_obligations, named_input, named_light) = outputs
+    assert idle_obligations == named_obligations and idle_input == named_input
+    assert idle_light > idle_input["read"] // 2 and named_light == 0
