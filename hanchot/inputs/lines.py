@@ -340,11 +340,11 @@ class Heads:
         self.never = frozenset(never) | {RETRACTION}
         self.idle = dict(idle or {})
         # The types whose JSON text is their own (no quote, backslash or control character):
-        # typed_agency compares the line's text between two quotes with them. (Not the idle
-        # types: the decode reads their lines.)
-        self.never_plain = frozenset(
-            t for t in self.never.difference(self.idle) if json.dumps(t, ensure_ascii=False) == f'"{t}"'
-        )
+        # typed_agency compares the line's text between two quotes with them.
+        self.never_plain = frozenset(t for t in self.never if json.dumps(t, ensure_ascii=False) == f'"{t}"')
+        # For each idle type, the text of its idle attribute holding a string, as json.dumps
+        # writes it: typed_agency leaves a line without it to the decode, which tells an idle one.
+        self.held = {t: json.dumps(name) + ': ["' for t, (name, _) in self.idle.items()}
         # The attributes an idle event is checked by, decoded after the head: its type's
         # declared ones, and the one it is idle by (none of them a reserved key: see idle_by).
         self.extras = tuple(sorted({n for t, (name, _) in self.idle.items() for n in (name, *(a[0] for a in declared(t)))}))
@@ -390,9 +390,12 @@ class Heads:
 
     def typed_agency(self, raw: bytes) -> str | None:
         """The agency of a line that begins ``{"id": "...", "type": "...", "agency": "...``
-        (a common layout) with a type in ``never`` and has no other ``"type"`` text, else None.
+        (a common layout) with a type in ``never`` and has no other ``"type"`` text, else None;
+        of a type whose events may be idle, only if the line holds the text of its idle
+        attribute holding a string (such a line, with rare exceptions the partition finds,
+        is not idle).
 
-        Such a line is never light (an object's last ``"type"`` key is its type; a line that is
+        Such a line is not light (an object's last ``"type"`` key is its type; a line that is
         not JSON is not light either), and the agency is its first ``"agency"`` key's value.
         A few searches of the text instead of a whole decode (half its instructions once compiled:
         :class:`str` methods are direct calls there, :class:`bytes`' ``find`` a generic one that
@@ -412,7 +415,13 @@ class Heads:
             return None
         i += len(_USUAL_TYPE)
         j = text.find(_USUAL_AGENCY, i)
-        if j < 0 or text[i:j] not in self.never_plain:
+        if j < 0:
+            return None
+        event_type = text[i:j]
+        if event_type not in self.never_plain:
+            return None
+        held = self.held.get(event_type)
+        if held is not None and held not in text:
             return None
         j += len(_USUAL_AGENCY)
         end = text.find('"', j)
