@@ -421,7 +421,7 @@ class Heads:
         if event_type not in self.never_plain:
             return None
         held = self.held.get(event_type)
-        if held is not None and held not in text:
+        if held is not None and text.find(held, j) < 0:
             return None
         j += len(_USUAL_AGENCY)
         end = text.find('"', j)
