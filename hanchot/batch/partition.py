@@ -321,17 +321,16 @@ def _read_lines(
             run.append(parse_other(_line_bytes(raw, v, line), name, line))
             continue
         attrs, event_id, event_type, agency, day = fields
-        if agency in mine:
-            light_kind = NO_ROLE if event_type not in typed else idle_class(idle, event_type, agency, attrs)
-            if light_kind >= 0:  # light: of no role, or idle
-                if run:
-                    ledger.keep_all(run)
-                    run.clear()
-                if event_id not in light and event_id not in events:
-                    code = visibility(day, as_of, known_at) | light_kind
-                    light[event_id] = fileno | start << code_bits | code
-                    late[code] += 1
-                    continue
+        light_kind = NO_ROLE if event_type not in typed else idle_class(idle, event_type, agency, attrs)
+        if light_kind >= 0 and agency in mine:  # light: of no role, or idle
+            if run:
+                ledger.keep_all(run)
+                run.clear()
+            if event_id not in light and event_id not in events:
+                code = visibility(day, as_of, known_at) | light_kind
+                light[event_id] = fileno | start << code_bits | code
+                late[code] += 1
+                continue
         run.append(Event.owning(fields, (name, line)))
     ledger.keep_all(run)
     return len(index) - others
