@@ -2,7 +2,8 @@
 
     python benchmarks/generate.py --out /tmp/country --agencies 4000 --years 10
     python benchmarks/generate.py --shape qms --out /tmp/qms --agencies 4000 --events 2000000
-    python benchmarks/run.py --data /tmp/country /tmp/qms --pack hue-2025 --jobs 2
+    python benchmarks/generate.py --shape qms --named --out /tmp/qms-named --agencies 4000 --events 2000000
+    python benchmarks/run.py --data /tmp/country /tmp/qms /tmp/qms-named --pack hue-2025 --jobs 2
 
 For each folder (each shape), in one run, each in a fresh process:
 

@@ -281,7 +281,7 @@ class Ledger:
         self.copies: dict[str, list[Event]] = {}
         """For each id whose copies differ: its distinct copies, least first."""
         self.light: dict[str, int] = {}
-        """Light events: id -> reference (visibility code in the low bits)."""
+        """Light events: id -> reference (its code in the low bits)."""
         self.late = [0] * (1 << CODE_BITS)
         """Light events by code (those of code 0, VISIBLE of NO_ROLE, are derived: see :meth:`view`)."""
         self.shadows: set[str] = set()

@@ -96,6 +96,7 @@ def _head_decoder(extras: tuple[str, ...]) -> Callable[[bytes], Any]:
     head = msgspec.defstruct("Head", fields, gc=False, rename={f"x{i}": name for i, name in enumerate(extras)})
     return msgspec.json.Decoder(head).decode
 
+
 # The C scanner of the standard decoder, without json.loads' encoding detection
 # and whitespace regular expressions: the fast path of an ASCII line.
 _scan = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
@@ -374,9 +375,11 @@ class Heads:
         A light line is in the common shape (as :func:`common_fields` says: a test holds
         it so), ASCII without any escape (its id is the same bytes in the line and
         decoded), of a type not in ``never`` (kind :data:`~hanchot.idle.NO_ROLE`) or, with
-        msgspec, an idle event (its kind by :func:`~hanchot.idle.idle_class`). Its date is
-        not checked here. With msgspec, every such line is light, whichever test comes
-        first. The agency of other lines is a routing hint that the partition checks.
+        msgspec, an idle event (its kind as :func:`~hanchot.idle.idle_kind` says). Its date
+        is not checked here. With msgspec, every such line is light, whichever test comes
+        first (but an idle line that also holds its idle attribute's text with a string, when
+        the text searches come first). The agency of other lines is a routing hint that the
+        partition checks.
         """
         self.seen += 1
         if self.seen == self.trial:
@@ -464,13 +467,13 @@ class Heads:
                     self.lights += 1
                 return agency, event_id, date, NO_ROLE
             if event_id and event_type in self.idle:
-                kind = self.idle_kind(event_type, agency, h)
+                kind = self.idle_head_kind(event_type, agency, h)
                 if kind >= 0:
                     self.lights += 1
                     return agency, event_id, date, kind
         return agency, "", "", NO_ROLE
 
-    def idle_kind(self, event_type: str, agency: str, h: tuple[Any, ...]) -> int:
+    def idle_head_kind(self, event_type: str, agency: str, h: tuple[Any, ...]) -> int:
         """The kind of a line of an idle type (its head *h* decoded), -1 when it is not idle
         or an attribute is not as declared (the partition words the rejection)."""
         unset = self.unset
