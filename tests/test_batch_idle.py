@@ -21,6 +21,7 @@ from hanchot.batch.partition import idle_of
 from hanchot.cli import main
 from hanchot.engine import Engine
 from hanchot.idle import IDLE_UNBOUND, IDLE_USED, NO_ROLE
+from hanchot.inputs import lines as line_module
 from hanchot.inputs import read_agencies
 from hanchot.inputs.lines import Heads, common_fields
 from hanchot.obligations.within import idle_by
@@ -91,9 +92,9 @@ def test_the_router_takes_a_line_as_idle_exactly_when_check_would_find_it_idle(
 ) -> None:
     """Heads reads a line as idle (light, of kind IDLE_USED for an agency the rule binds, else
     IDLE_UNBOUND) only if it is in the common shape with its attributes as the vocabulary
-    types them, and the attribute the type is idle by holds nothing; and it reads every such
-    line so, but one that also holds the text of that attribute holding a string when the
-    text searches come first (then typed: the partition finds it idle)."""
+    types them, and the attribute the type is idle by holds nothing; and, with msgspec, it
+    reads every such line so, but one that also holds the text of that attribute holding a
+    string when the text searches come first (then typed: the partition finds it idle)."""
     obj = {"id": "e1", "type": event_type, "agency": agency, "date": "2025-01-31", **attrs}
     text = json.dumps(obj)
     if repeat:
@@ -106,13 +107,14 @@ def test_the_router_takes_a_line_as_idle_exactly_when_check_would_find_it_idle(
         if documents is None or documents == []:
             expected = IDLE_USED if agency == "A" else IDLE_UNBOUND
     heads = Heads({"process.updated", "report.submitted"}, _IDLE)
+    with_msgspec = line_module._c_head is not None  # without it, the partitions find every idle line
     for light_first in (True, False):
         heads.light_first = light_first
         head = heads.read(raw)
         if head is not None and head[1]:
             assert head[3] == (NO_ROLE if expected is None else expected)
             assert expected is not None or event_type == "dossier.received"
-        if expected is not None and (light_first or b'"documents": ["' not in raw):
+        if expected is not None and with_msgspec and (light_first or b'"documents": ["' not in raw):
             assert head == (agency, "e1", "2025-01-31", expected)
 
 
