@@ -355,13 +355,18 @@ def generate_qms(args: argparse.Namespace) -> dict[str, int]:
     return totals
 
 
+def law_level(k: int) -> str:
+    """The level law number *k* of a QMS year binds: the communes, or the departments."""
+    return "commune" if k % 2 == 0 else "department"
+
+
 def qms_laws_and_duties(y: Year, agencies: list[Agency]) -> dict[tuple[str, str], int]:
     """Add the laws, each bound agency's first revision naming them (on time, late or
     never), and the yearly duties; return when each agency first answered each law."""
     rng, year = y.rng, y.year
     answered: dict[tuple[str, str], int] = {}
     for k in range(QMS_LAWS):
-        level = "commune" if k % 2 == 0 else "department"
+        level = law_level(k)
         doc = f"{k + 1:02d}/{year}/TT-BKHCN"
         day = y.day(0, 300)
         y.add(None, "legal_document.effective", day, scope={"level": level}, document=doc,
@@ -395,8 +400,8 @@ def qms_rows(
     leaves its electronic workflow for later (``e_workflow.updated``)."""
     rng, year = y.rng, y.year
     laws = [row["document"] for _, _, row in y.rows if row["type"] == "legal_document.effective"]
-    # Law k binds the communes when k is even, the departments when odd (qms_laws_and_duties).
-    other_level = {doc: laws[k ^ 1] for k, doc in enumerate(laws) if k ^ 1 < len(laws)}
+    # Each law's level, and its neighbour k ^ 1, of the other level.
+    binding = {doc: (law_level(k), laws[k ^ 1] if k ^ 1 < len(laws) else doc) for k, doc in enumerate(laws)}
     stored: dict[int, list[tuple[int, str, dict]]] = {}
     for r in y.rows:
         stored.setdefault(r[0], []).append(r)
@@ -410,8 +415,8 @@ def qms_rows(
             doc = rng.choice(laws) if laws else ""
             docs = [doc] if answered.get((a.id, doc), 1 << 30) <= day.toordinal() else []
             if named and not docs and doc:
-                binds = ("commune", "department")[laws.index(doc) % 2] == a.level
-                docs = [other_level.get(doc, doc)] if binds else [doc]
+                level, neighbour = binding[doc]
+                docs = [neighbour if level == a.level else doc]
             proc = f"QT-{rng.randint(1, 60):02d}"
             ewf = rng.random() >= 1 / 300
             today.append(qms_row(y, a.id, "process.updated", day, process=proc, documents=docs,

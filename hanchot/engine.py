@@ -26,6 +26,7 @@ from typing import Any, Literal, Self
 from hanchot.calendar import WorkingCalendar
 from hanchot.compact import Interner
 from hanchot.depends import Dependencies
+from hanchot.idle import Idle
 from hanchot.inputs.event import Event
 from hanchot.inputs.events import Rejection
 from hanchot.inputs.records import RETRACTION, Agency, FieldError, parse_event
@@ -331,7 +332,7 @@ def compile_roles(rules: Sequence[RuleBase]) -> tuple[list[Pattern], list[list[R
     return patterns, roles
 
 
-def idle_types(rules: Sequence[Rule], bound: Callable[[int], frozenset[str]]) -> dict[str, tuple[str, frozenset[str]]]:
+def idle_types(rules: Sequence[Rule], bound: Callable[[int], frozenset[str]]) -> Idle:
     """The event types whose events may be idle (see :mod:`hanchot.idle`), for *rules*, rule
     number *i* binding the agencies ``bound(i)``: a type whose patterns all match by the type
     alone, where one attribute holding nothing makes every role of the type idle
@@ -343,7 +344,7 @@ def idle_types(rules: Sequence[Rule], bound: Callable[[int], frozenset[str]]) ->
         by_type.setdefault(pattern.type, []).extend(played)
         if pattern.where:
             conditional.add(pattern.type)
-    idle: dict[str, tuple[str, frozenset[str]]] = {}
+    idle: Idle = {}
     for event_type, played in sorted(by_type.items()):
         if event_type in conditional or event_type == RETRACTION:
             continue

@@ -168,7 +168,7 @@ class Bindings:
         self.applies = applies
         self.classify = classify
         self.fixed: dict[str, tuple[Role, ...]] = dict(fixed or {})
-        self.idle: dict[str, tuple[str, frozenset[str]]] = dict(idle or {})
+        self.idle: Idle = dict(idle or {})
         """An *idle* event plays roles in which no evaluation can use it (a revision naming
         no document, where a duty is met only by one naming the trigger's): it counts as used
         where a rule of its roles binds its agency, and a batch keeps it light (see

@@ -53,7 +53,7 @@ from hanchot.batch.wire import (
 )
 from hanchot.collector import collector_paused
 from hanchot.engine import Engine, compile_roles, idle_types
-from hanchot.idle import NO_ROLE, idle_class
+from hanchot.idle import NO_ROLE, Idle, idle_class
 from hanchot.inputs.event import Event
 from hanchot.inputs.lines import (
     Rejection,
@@ -79,7 +79,7 @@ def never_light(pack: RulePack) -> frozenset[str]:
     return frozenset(compile_pattern(p).type for p in patterns) | TYPED
 
 
-def idle_of(pack: RulePack, agencies: Sequence[Agency]) -> dict[str, tuple[str, frozenset[str]]]:
+def idle_of(pack: RulePack, agencies: Sequence[Agency]) -> Idle:
     """The types whose events may be idle (see :mod:`hanchot.idle`) for *pack* and
     *agencies*, as every partition's engine finds them: what the router needs to keep an
     idle event light."""

@@ -36,6 +36,7 @@ import os
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from hanchot.idle import Idle
 from hanchot.inputs.events import file_kind
 from hanchot.inputs.lines import Conflict, Rejection
 from hanchot.ledger import CODE_BITS, CODE_MASK
@@ -250,7 +251,7 @@ class LightSpec:
     typed: frozenset[str]  # event types some rule pattern names
     as_of: dt.date
     known_at: dt.date | None
-    idle: dict[str, tuple[str, frozenset[str]]] = field(default_factory=dict)  # see hanchot.idle
+    idle: Idle = field(default_factory=dict)  # event types whose events may be idle
 
 
 @dataclass(frozen=True)

@@ -339,20 +339,20 @@ class Heads:
         if len(SLOW_KEYS) != 4:  # pragma: no cover - read() tests the struct's last four fields
             raise AssertionError("Heads.read expects four slow keys")
         self.never = frozenset(never) | {RETRACTION}
-        self.idle = dict(idle or {})
+        idle = idle or {}
         # The types whose JSON text is their own (no quote, backslash or control character):
         # typed_agency compares the line's text between two quotes with them.
         self.never_plain = frozenset(t for t in self.never if json.dumps(t, ensure_ascii=False) == f'"{t}"')
         # For each idle type, the text of its idle attribute holding a string, as json.dumps
         # writes it: typed_agency leaves a line without it to the decode, which tells an idle one.
-        self.held = {t: json.dumps(name) + ': ["' for t, (name, _) in self.idle.items()}
+        self.held = {t: json.dumps(name) + ': ["' for t, (name, _) in idle.items()}
         # The attributes an idle event is checked by, decoded after the head: its type's
         # declared ones, and the one it is idle by (none of them a reserved key: see idle_by).
-        self.extras = tuple(sorted({n for t, (name, _) in self.idle.items() for n in (name, *(a[0] for a in declared(t)))}))
+        self.extras = tuple(sorted({n for t, (name, _) in idle.items() for n in (name, *(a[0] for a in declared(t)))}))
         at = {name: 8 + i for i, name in enumerate(self.extras)}  # in the decoded head's tuple
         self.checks = {
             t: (at[name], agencies, tuple((at[a], always, accepts) for a, _, always, accepts in declared(t)))
-            for t, (name, agencies) in self.idle.items()
+            for t, (name, agencies) in idle.items()
         }
         self.decode = _c_head
         if _c_head is not None:
@@ -466,7 +466,7 @@ class Heads:
                 if event_id:
                     self.lights += 1
                 return agency, event_id, date, NO_ROLE
-            if event_id and event_type in self.idle:
+            if event_id and event_type in self.checks:
                 kind = self.idle_head_kind(event_type, agency, h)
                 if kind >= 0:
                     self.lights += 1
