@@ -86,9 +86,7 @@ class Engine:
         else:
             self._matcher = make_matcher(self.patterns, matcher)
             self._owns_matcher = True
-        self._applies = [
-            tuple(a for a in self.agencies.values() if rule.binds(a)) for rule in self.pack.rules
-        ]
+        self._applies = [tuple(rule.bound(self.agencies.values())) for rule in self.pack.rules]
         self._role_sets: dict[frozenset[int], tuple[Role, ...]] = {}  # matched patterns -> their roles
         fixed = {t: self._roles_of(m) for t in self._matcher.types if (m := self._matcher.fixed(t)) is not None}
         fixed[RETRACTION] = ()  # a retraction withdraws an event and plays no role itself

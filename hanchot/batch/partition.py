@@ -84,7 +84,7 @@ def idle_of(pack: RulePack, agencies: Sequence[Agency]) -> Idle:
     *agencies*, as every partition's engine finds them: what the router needs to keep an
     idle event light."""
     rules = pack.rules
-    return idle_types(rules, lambda i: frozenset(a.id for a in agencies if rules[i].binds(a)))
+    return idle_types(rules, lambda i: frozenset(a.id for a in rules[i].bound(agencies)))
 
 
 # -- one engine per process (per thread under Dask's threads) ------------------------------
