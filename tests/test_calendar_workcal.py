@@ -184,3 +184,17 @@ def test_out_of_range_arithmetic_is_a_calendar_error() -> None:
     """Adding working days past year 9999 is refused, not an overflow."""
     with pytest.raises(CalendarError):
         CAL.add_working_days(date(9999, 12, 1), 100)
+
+
+@pytest.mark.parametrize("language", ["vi", "en_US"])
+def test_the_vietnam_loaded_alone_is_the_packages_own(language: str) -> None:
+    """The calendar loads the holidays package's Vietnam from its file alone (not its 250
+    countries): the same days, names and make-up days as the package's class, every year."""
+    from holidays.countries.vietnam import Vietnam as packaged
+
+    from hanchot.calendar.workcal import Vietnam as alone
+
+    years = list(range(packaged.start_year, 2031))
+    ours, theirs = alone(years=years, language=language), packaged(years=years, language=language)
+    assert sorted(ours.items()) == sorted(theirs.items()) and len(ours) >= 5 * len(years)
+    assert sorted(ours.weekend_workdays) == sorted(theirs.weekend_workdays)

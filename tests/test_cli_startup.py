@@ -25,12 +25,13 @@ _LOADED = """
 import json, sys
 from hanchot.cli import main
 code = main(sys.argv[1:])
-print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if m.startswith("hanchot"))}))
+print(json.dumps({"code": code, "modules": sorted(m for m in sys.modules if m.startswith(("hanchot", "holidays.")))}))
 """
 
 
 def _loaded(*argv: str) -> tuple[int, list[str]]:
-    """The exit code of ``hanchot *argv*`` in a fresh process, and the hanchot modules it imported."""
+    """The exit code of ``hanchot *argv*`` in a fresh process, and the modules of hanchot and
+    of the holidays package it imported."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     done = subprocess.run([sys.executable, "-c", _LOADED, *argv], env=env, capture_output=True, text=True, check=True)
     result = json.loads(done.stdout.splitlines()[-1])
@@ -46,6 +47,8 @@ def test_check_imports_none_of_the_other_commands_machinery(tmp_path: Path) -> N
     assert code == 1  # the example province has violations by the end of 2025
     assert json.loads((tmp_path / "out.json").read_text(encoding="utf-8"))["obligations"]
     assert [m for m in modules if m.startswith(("hanchot.batch", "hanchot.whatif", "hanchot.replay"))] == []
+    # The holidays package's Vietnam alone, not its 250 countries (a third of the start).
+    assert "holidays.countries" not in modules and "hanchot.calendar._holidays_vietnam" in modules
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["-h", "check"], ["--debug", "--help", "batch"]])
