@@ -23,7 +23,14 @@ from typing import Any, ClassVar
 
 import yaml
 
-__all__ = ["MAX_NODES", "StrictLoader", "YamlProblem", "check_size", "load_yaml"]
+# PyYAML's scanner and parser in C (libyaml, in PyYAML's wheels) read a rule pack about
+# ten times faster; the constructors, and so what a document means, are the same Python.
+try:
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - a PyYAML built without libyaml
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+__all__ = ["MAX_NODES", "StrictConstructor", "StrictLoader", "YamlProblem", "check_size", "load_yaml"]
 
 # Far above any real pack (the largest built-in pack, expanded, is about 4,000 nodes),
 # far below what makes a walk of the document slow.
@@ -37,14 +44,6 @@ class YamlProblem(Exception):
         super().__init__(reason)
         self.line = line
         self.reason = reason
-
-
-# PyYAML's scanner and parser in C (libyaml, in PyYAML's wheels) read a rule pack about
-# ten times faster; the constructors, and so what a document means, are the same Python.
-try:
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - a PyYAML built without libyaml
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 
 class StrictConstructor(yaml.constructor.SafeConstructor):
