@@ -35,6 +35,7 @@ COMPILED = [
     "hanchot/obligations/periodic.py",
     "hanchot/obligations/within.py",
     "hanchot/obligations/fields.py",
+    "hanchot/obligations/settling.py",
     "hanchot/encoding.py",
 ]
 GROUP = "hanchot"  # the shared library of the compiled modules: hanchot__mypyc

@@ -18,6 +18,7 @@ from hanchot.errors import CalendarError
 from hanchot.inputs import parse_event
 from hanchot.obligations.context import StatusSaid, rule_basis, rule_title, status_phrase
 from hanchot.obligations.model import Explanation, Phrase, Rendering, Status
+from hanchot.obligations.settling import Settling, settle
 from hanchot.rules.loader import load_pack
 from hanchot.text import Text
 
@@ -118,3 +119,19 @@ def test_explanations_are_immutable_and_compare_by_their_parts() -> None:
 def test_an_unknown_language_is_an_error_where_steps_are_written() -> None:
     with pytest.raises(CalendarError):
         _explanation().lines("fr")
+
+
+@given(st.none() | _days, st.none() | _days, _days)
+def test_a_duty_is_settled_by_its_due_date_its_event_and_the_clock(due: dt.date | None, met_on: dt.date | None, as_of: dt.date) -> None:
+    """Met on or before the due date: met; after it: met late; unmet past it: overdue; else
+    open. The sentence says the same parts, and the unmet duties due on one day share it."""
+    settling = Settling(as_of, StatusSaid)
+    met_by = None if met_on is None else _event("e1", met_on.isoformat())
+    status, why = settling.settled(due, met_by)  # type: ignore[arg-type]
+    if met_on is not None:
+        assert status is (Status.MET if due is None or met_on <= due else Status.MET_LATE)
+    else:
+        assert status is (Status.OVERDUE if due is not None and as_of > due else Status.OPEN)
+        assert settling.settled(due, None)[1] is why
+    assert status is settle(due, met_on, as_of)
+    assert why == status_phrase(status, due, met_by, as_of)  # type: ignore[arg-type]

@@ -28,6 +28,7 @@ from hanchot.calendar import (
 from hanchot.inputs.event import Event
 from hanchot.inputs.records import Agency
 from hanchot.obligations.model import Phrase, Rendering, Said, Status
+from hanchot.obligations.settling import Settling
 from hanchot.rules.model import AnyRule, Due, FixedDue, RulePack
 
 ONE_DAY = dt.timedelta(days=1)
@@ -51,7 +52,12 @@ class Context:
     memo: dict[tuple[object, ...], object] = field(default_factory=dict)
     """What an evaluator computes once per evaluation, not once per agency (keyed by the evaluator)."""
     _words: dict[int, tuple[Phrase, Phrase]] = field(default_factory=dict)
-    _settled: dict[dt.date | None, tuple[Status, Phrase]] = field(default_factory=dict)
+    settled: Callable[[dt.date | None, Event | None], tuple[Status, Phrase]] = field(init=False)
+    """:func:`~hanchot.obligations.settling.settle` of a duty due *due* and met by *met_by*, and why
+    (compiled: :class:`~hanchot.obligations.settling.Settling`, one per evaluation)."""
+
+    def __post_init__(self) -> None:
+        self.settled = Settling(self.as_of, StatusSaid).settled
 
     def once(self, key: tuple[object, ...], kind: type[T], make: Callable[[], T]) -> T:
         """The :attr:`memo` entry under *key*: made by *make* at its first use in this evaluation."""
@@ -65,18 +71,6 @@ class Context:
         found = self._words.get(id(rule))  # the pack holds the rule: its id names it meanwhile
         if found is None:
             found = self._words[id(rule)] = (rule_title(rule), rule_basis(rule))
-        return found
-
-    def settled(self, due: dt.date | None, met_by: Event | None) -> tuple[Status, Phrase]:
-        """:func:`settle` and :func:`status_phrase` of a duty due *due* and met by *met_by*:
-        both follow from these two and the clock, so the unmet duties due on one day share them."""
-        if met_by is not None:  # (rarely shared: not worth a key)
-            status = settle(due, met_by.date, self.as_of)
-            return status, status_phrase(status, due, met_by, self.as_of)
-        found = self._settled.get(due)
-        if found is None:
-            status = settle(due, None, self.as_of)
-            found = self._settled[due] = (status, status_phrase(status, due, None, self.as_of))
         return found
 
     def counted_due(
@@ -147,15 +141,6 @@ def _month_words(month: int | str) -> Phrase:
         return Phrase("của tháng đầu", "first")
     ordinal = {1: "first", 2: "second", 3: "third"}.get(int(month), f"{month}th")
     return Phrase(f"của tháng thứ {month}", ordinal)
-
-
-def settle(due: dt.date | None, met_on: dt.date | None, as_of: dt.date) -> Status:
-    """The status from the due date, the day the duty was met, and the clock."""
-    if met_on is not None:
-        return Status.MET if due is None or met_on <= due else Status.MET_LATE
-    if due is not None and as_of > due:
-        return Status.OVERDUE
-    return Status.OPEN
 
 
 def status_phrase(status: Status, due: dt.date | None, met_by: Event | None, as_of: dt.date) -> Phrase:
