@@ -2,7 +2,7 @@
 
 A check or a batch partition writes each of its obligations (140,000 in a check of
 200,000 QMS lines) as JSON bytes. What each field holds is
-:func:`~hanchot.obligations.fields.obligation_fields`'s, each value and line of text the
+:meth:`~hanchot.obligations.instances.Obligation.written`'s, each value and line of text the
 :class:`~hanchot.obligations.rendering.Rendering`'s; :class:`EncodedFields` only encodes them,
 each repeated one once. It is a plain class of methods (no closures, no ``dict``
 subclass), so that mypyc compiles it (``setup.py``): then these calls run no Python
@@ -17,13 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from hanchot.calendar import Step
-from hanchot.obligations.fields import (
-    OBLIGATION_FIELDS,
-    ExplanationParts,
-    FieldWriter,
-    explanation_lines,
-    obligation_fields,
-)
+from hanchot.obligations.fields import OBLIGATION_FIELDS, ExplanationParts, FieldWriter
 from hanchot.obligations.model import Obligation, Phrase, Rendering, Said, Status
 
 Dumps = Callable[[str | None], bytes]
@@ -75,7 +69,7 @@ class EncodedFields:
 
     def encode(self, o: Obligation) -> bytes:
         """*o* as one JSON object (no newline after it)."""
-        rule, agency, period, trigger, opens, due, status, satisfied_by, basis, explanation = obligation_fields(o, self._fields)
+        rule, agency, period, trigger, opens, due, status, satisfied_by, basis, explanation = o.written(self._fields)
         k = self._keys  # (joined: a %-template of ten fields took a tenth of the work, parsed each time)
         return b"".join([
             k[0], rule, k[1], agency, k[2], period, k[3], trigger, k[4], opens, k[5], due, k[6], status,
@@ -136,5 +130,5 @@ class EncodedFields:
 
     def explanation(self, why: ExplanationParts) -> bytes:
         """The explanation's lines inside its list (whose brackets are in the keys around the field)."""
-        lines: list[bytes] = explanation_lines(why, self._text, self._basis_line, self._steps_of)
+        lines: list[bytes] = why.written(self._text, self._basis_line, self._steps_of)
         return self._comma.join(lines)

@@ -18,12 +18,7 @@ from types import ModuleType
 from typing import Any, BinaryIO, TextIO, TypeVar
 
 from hanchot.encoding import EncodedFields, Layout
-from hanchot.obligations.fields import (
-    OBLIGATION_FIELDS,
-    ExplanationParts,
-    FieldWriter,
-    obligation_fields,
-)
+from hanchot.obligations.fields import OBLIGATION_FIELDS, ExplanationParts, FieldWriter
 from hanchot.obligations.model import Obligation, Rendering, Report
 
 orjson: ModuleType | None
@@ -154,7 +149,7 @@ class ObligationJson:
     ``", "`` and ``": "``) or, with *indent* the indentation of the
     obligation's line, its ``indent=2`` block inside a report.
 
-    What the fields hold is :func:`~hanchot.obligations.fields.obligation_fields`'s
+    What the fields hold is :meth:`~hanchot.obligations.instances.Obligation.written`'s
     and each value is the :class:`~hanchot.obligations.rendering.Rendering`'s; this
     class only encodes them, each repeated one once (a rule, an agency, a date,
     a rule's title and basis, a deadline's steps): one encoder per output.
@@ -230,7 +225,7 @@ class ObligationCsv:
 
     def values(self, o: Obligation) -> tuple[str, ...]:
         """*o*'s row: its values in the order of :data:`CSV_FIELDS`."""
-        return _CSV_ORDER(obligation_fields(o, self._fields))  # type: ignore[no-any-return]
+        return _CSV_ORDER(o.written(self._fields))  # type: ignore[no-any-return]
 
 
 _CSV_ORDER = operator.itemgetter(*(OBLIGATION_FIELDS.index(name) for name in CSV_FIELDS))

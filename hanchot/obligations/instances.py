@@ -3,9 +3,11 @@
 A check of 200,000 events makes 140,000 of each, so mypyc compiles this module (see
 ``setup.py``): compiled, they are native classes, which the compiled evaluators make
 with a C call (an interpreted ``__init__`` setting each field by its descriptor cost
-about 6,000 instructions an object). :mod:`~hanchot.obligations.rendering` writes them
-through the :mod:`~hanchot.obligations.fields` protocols, without importing this module,
-so that :meth:`Explanation.lines` and :meth:`Obligation.to_dict` can call it.
+about 6,000 instructions an object). What each field and line of the output holds is
+theirs to say (:meth:`Obligation.written`, :meth:`Explanation.written`): compiled, those
+read the fields from the native objects. :mod:`~hanchot.obligations.rendering` names an
+explanation by the :mod:`~hanchot.obligations.fields` protocol, without importing this
+module, so that :meth:`Explanation.lines` and :meth:`Obligation.to_dict` can call it.
 
 Both are immutable and compare by their fields.
 """
@@ -14,16 +16,19 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 from hanchot.calendar import Step
-from hanchot.obligations.fields import OBLIGATION_FIELDS, obligation_fields
+from hanchot.obligations.fields import OBLIGATION_FIELDS, FieldWriter
 from hanchot.obligations.rendering import Rendering
 from hanchot.obligations.status import Status
 from hanchot.text import Text as Phrase
 
 __all__ = ["Explanation", "Obligation", "ObligationKey"]
 
+
+T = TypeVar("T")
+U = TypeVar("U")
 
 ObligationKey = tuple[str, str, str, str]
 """(rule, agency, period or "", trigger or "")."""
@@ -80,6 +85,22 @@ class Explanation:
     def lines(self, lang: str = "en") -> list[str]:
         """The explanation as readable lines in *lang*."""
         return Rendering(lang).lines(self)
+
+    def written(
+        self,
+        text: Callable[[Phrase | str], T],
+        basis_line: Callable[[Phrase | str], T],
+        steps: Callable[[tuple[Step, ...]], list[T]],
+    ) -> list[T]:
+        """The lines in their order — title, basis, origin, the deadline's steps, notes,
+        status — each written by the given functions (text or encoded text): the one place
+        that says what an explanation's lines are."""
+        out = [text(self.title), basis_line(self.basis_wording), text(self.origin)]
+        out += steps(self.due_steps)
+        for note in self.notes:
+            out.append(text(note))
+        out.append(text(self.status))
+        return out
 
     def _parts(self) -> tuple[object, ...]:
         return (self.title, self.basis_wording, self.origin, self.due_steps, self.status, self.notes)
@@ -162,7 +183,25 @@ class Obligation:
         """The instance in the JSON output format (*rendering*: shared by a report's
         obligations, so each distinct text is written once)."""
         rendering = rendering if rendering is not None and rendering.lang == lang else Rendering(lang)
-        return dict(zip(OBLIGATION_FIELDS, obligation_fields(self, rendering.fields)))
+        return dict(zip(OBLIGATION_FIELDS, self.written(rendering.fields)))
+
+    def written(self, write: FieldWriter[T, U]) -> tuple[T, T, T, T, T, T, T, U, T, U]:
+        """The values of :data:`~hanchot.obligations.fields.OBLIGATION_FIELDS`, each written
+        by *write*: the one place that says what each field of the output holds."""
+        name, unique, day, status, ids, text, explanation = write
+        why = self.explanation
+        return (
+            name(self.rule),
+            name(self.agency),
+            name(self.period),
+            unique(self.trigger),
+            day(self.opens),
+            day(self.due),
+            status(self.status),
+            ids(self.satisfied_by),
+            text(why.basis_wording),
+            explanation(why),
+        )
 
     def _fields(self) -> tuple[Any, ...]:
         return (self.rule, self.agency, self.period, self.trigger, self.opens, self.due, self.status,

@@ -12,7 +12,7 @@ import datetime as dt
 from collections.abc import Callable
 
 from hanchot.calendar import Step, dmy_as_written
-from hanchot.obligations.fields import ExplanationParts, FieldWriter, explanation_lines
+from hanchot.obligations.fields import ExplanationParts, FieldWriter
 from hanchot.obligations.status import Status
 from hanchot.text import Text
 
@@ -135,7 +135,7 @@ class Rendering:
 
     def lines(self, explanation: ExplanationParts) -> list[str]:
         """*explanation* as readable lines."""
-        return explanation_lines(explanation, self.text, self.basis_line, self.steps)
+        return explanation.written(self.text, self.basis_line, self.steps)
 
 
 def iso_day(day: dt.date | None) -> str | None:
