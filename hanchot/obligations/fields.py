@@ -23,15 +23,16 @@ T = TypeVar("T")
 U = TypeVar("U")
 
 
+TextWriter = Callable[[Phrase | str], T]
+"""How a writer writes a text (a sentence, a plain text, a basis)."""
+StepsWriter = Callable[[tuple[Step, ...]], list[T]]
+"""How a writer writes a deadline's steps, a line each."""
+
+
 class ExplanationParts(Protocol):
     """An explanation (:class:`~hanchot.obligations.instances.Explanation`), as its writers see it."""
 
-    def written(
-        self,
-        text: Callable[[Phrase | str], T],
-        basis_line: Callable[[Phrase | str], T],
-        steps: Callable[[tuple[Step, ...]], list[T]],
-    ) -> list[T]:
+    def written(self, text: TextWriter[T], basis_line: TextWriter[T], steps: StepsWriter[T]) -> list[T]:
         """Its lines in their order, each written by the given functions."""
 
 

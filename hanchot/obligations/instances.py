@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, Final, TypeVar
 
 from hanchot.calendar import Step
-from hanchot.obligations.fields import OBLIGATION_FIELDS, FieldWriter
+from hanchot.obligations.fields import OBLIGATION_FIELDS, FieldWriter, StepsWriter, TextWriter
 from hanchot.obligations.rendering import Rendering
 from hanchot.obligations.status import Status
 from hanchot.text import Text as Phrase
@@ -86,12 +86,7 @@ class Explanation:
         """The explanation as readable lines in *lang*."""
         return Rendering(lang).lines(self)
 
-    def written(
-        self,
-        text: Callable[[Phrase | str], T],
-        basis_line: Callable[[Phrase | str], T],
-        steps: Callable[[tuple[Step, ...]], list[T]],
-    ) -> list[T]:
+    def written(self, text: TextWriter[T], basis_line: TextWriter[T], steps: StepsWriter[T]) -> list[T]:
         """The lines in their order — title, basis, origin, the deadline's steps, notes,
         status — each written by the given functions (text or encoded text): the one place
         that says what an explanation's lines are."""
