@@ -117,13 +117,15 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def load_yaml(text: str) -> Any:
+def load_yaml(text: str, loader_class: type[yaml.SafeLoader | _SafeLoader] = StrictLoader) -> Any:
     """Parse one YAML document strictly; raise :class:`YamlProblem` (with its line) if refused.
 
     Syntax errors of PyYAML are turned into :class:`YamlProblem` too, so a
     caller catches one exception and words it with its own file name.
+    *loader_class*: the strict constructor on another parser (PyYAML's pure-Python
+    one: the tests hold the two parsers to one reading).
     """
-    loader = StrictLoader(text)
+    loader = loader_class(text)
     try:
         root = loader.get_single_node()
         check_size(root)

@@ -8,12 +8,11 @@ every shipped file alike, and refuse a hostile one on the same line.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 import yaml
 
-from hanchot.safe_yaml import StrictConstructor, StrictLoader, YamlProblem, check_size
+from hanchot.safe_yaml import StrictConstructor, StrictLoader, YamlProblem, load_yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 SHIPPED = sorted(
@@ -25,16 +24,6 @@ class PurePythonLoader(StrictConstructor, yaml.SafeLoader):
     """The strict loader on PyYAML's pure-Python scanner and parser."""
 
 
-def _read(loader_class: type[Any], text: str) -> Any:
-    loader = loader_class(text)
-    try:
-        root = loader.get_single_node()
-        check_size(root)
-        return None if root is None else loader.construct_document(root)
-    finally:
-        loader.dispose()
-
-
 def test_libyaml_is_used_where_pyyaml_has_it() -> None:
     """The speed is there whenever PyYAML was built with libyaml (its wheels are)."""
     assert issubclass(StrictLoader, yaml.CSafeLoader) == yaml.__with_libyaml__
@@ -44,7 +33,7 @@ def test_libyaml_is_used_where_pyyaml_has_it() -> None:
 def test_every_shipped_yaml_file_reads_alike(path: Path) -> None:
     """Packs, agency lists, scenarios: the same document from both parsers (dates, text, nesting)."""
     text = path.read_text(encoding="utf-8")
-    assert _read(StrictLoader, text) == _read(PurePythonLoader, text)
+    assert load_yaml(text) == load_yaml(text, PurePythonLoader)
 
 
 @pytest.mark.parametrize(
@@ -59,5 +48,5 @@ def test_a_hostile_document_is_refused_on_its_line_by_both(text: str, line: int,
     """A repeated key or an impossible date names its line, whichever parser ran."""
     for loader_class in (StrictLoader, PurePythonLoader):
         with pytest.raises(YamlProblem) as refused:
-            _read(loader_class, text)
+            load_yaml(text, loader_class)
         assert refused.value.line == line and words in refused.value.reason

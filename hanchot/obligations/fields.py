@@ -52,7 +52,7 @@ class FieldWriter(NamedTuple, Generic[T, U]):
     """A status."""
     ids: Callable[[tuple[str, ...]], U]
     """A list of event ids."""
-    text: Callable[[Phrase | str], T]
+    text: TextWriter[T]
     """A text in the writer's language."""
     explanation: Callable[[ExplanationParts], U]
     """The explanation's lines."""
