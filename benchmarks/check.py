@@ -7,6 +7,9 @@ Prints, for each repetition:
 
 1. **end to end**: ``hanchot check --format json --output FILE`` in a fresh
    process, wall seconds (the figure of the target, <= 3 s for 200,000 events);
+   the **orjson floor** of the same input measured just before it (split lines +
+   ``orjson.loads``, one process, as ``run.py``'s), and the ratio check / floor:
+   the machine's speed swings within minutes, the ratio much less;
    and **start**: ``hanchot check --help`` in a fresh process (the interpreter,
    the imports and the parser: what every run pays before reading a line);
 2. **phases**, in one process, as the command runs them: setup (the engine: pack,
@@ -34,6 +37,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from run import orjson_floor  # (this script's folder is first on sys.path)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -118,12 +123,16 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "hanchot")], check=True)
     walls: dict[str, list[float]] = {name: [] for name in trees}
     starts: dict[str, list[float]] = {name: [] for name in trees}
+    ratios: dict[str, list[float]] = {name: [] for name in trees}
     for k in range(args.repeat):
         for name, tree in trees.items():
             out = work / f"{name.replace(' ', '-')}.json"
+            floor = orjson_floor([str(f) for f in events])[1]
             walls[name].append(end_to_end(tree, args.data, args.pack, args.as_of, out, args.lang))
             starts[name].append(start(tree))
+            ratios[name].append(walls[name][-1] / floor)
             print(f"run {k + 1}, {name}: check end to end {walls[name][-1]:.2f} s = {lines / walls[name][-1]:,.0f} events/s"
+                  f"; orjson floor just before {floor:.2f} s, check/floor {ratios[name][-1]:.1f}"
                   f"; start (check --help) {starts[name][-1]:.2f} s")
         if args.compare:
             same = (work / "this-tree.json").read_bytes() == (work / "compare.json").read_bytes()
@@ -139,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"run {k + 1}, phases (s): " + ", ".join(f"{n} {s:.2f}" for n, s in phases["phases"].items())
               + f"; {phases['obligations']:,} obligations, {phases['violations']:,} violations")
     for name, values in walls.items():
-        print(f"{name}: {spread(values)} over {len(values)} runs; start {spread(starts[name])}")
+        print(f"{name}: {spread(values)} over {len(values)} runs; start {spread(starts[name])}; "
+              f"check/floor median {statistics.median(ratios[name]):.1f}")
     print(f"outputs under {work}")
     return 0
 

@@ -12,8 +12,9 @@ For each folder (each shape), in one run, each in a fresh process:
    process tree (parent and workers, sampled every 50 ms from /proc; the sum
    of RSS counts shared pages twice, so it is an upper bound);
 2. **orjson floor**: merely splitting the same files into lines and parsing
-   each with ``orjson.loads``, one process; the headline figure is the ratio
-   batch / orjson floor (issue 13: <= 4 on the QMS shape);
+   each with ``orjson.loads``, one process, just before the batch and just after
+   it (the machine's speed swings within minutes); the headline figure is the
+   ratio batch / orjson floor, the mean of the two (issue 13: <= 4 on the QMS shape);
    **read_events floor**: reading and validating it with the project's own
    reader (:func:`hanchot.inputs.read_events`, one process);
 3. **durable raw**: durable_rules' own rate, classifying a sample of the same
@@ -144,6 +145,13 @@ import json; print(json.dumps(out))
 """
 
 
+def orjson_floor(files: list[str]) -> tuple[int, float]:
+    """The lines of *files*, and the seconds a fresh process takes to split and parse them with orjson."""
+    out = subprocess.run([sys.executable, "-c", ORJSON_FLOOR, *files], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout.split()
+    return int(out[0]), float(out[1])
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data", type=Path, required=True, nargs="+", help="folders written by generate.py (one per shape)")
@@ -172,7 +180,10 @@ def bench(data: Path, args: argparse.Namespace) -> list[object]:
     work = Path(tempfile.mkdtemp(prefix="hanchot-bench-"))
     batch = [py, "-m", "hanchot", "batch", "--pack", args.pack, "--agencies", str(agencies), "--events", str(events),
              "--as-of", args.as_of, "--format", args.format, "--quiet"]
+    files = sorted(str(f) for f in events.iterdir())
+    parsed = all(".jsonl" in f or ".ndjson" in f for f in files)
     print(f"\n== {data}")
+    floor_before = orjson_floor(files)[1] if parsed else None
     print("command:", " ".join(batch + ["--jobs", str(args.jobs), "--output", str(work / f"jobs{args.jobs}")]))
     wall, peak, code = timed(batch + ["--jobs", str(args.jobs), "--output", str(work / f"jobs{args.jobs}")])
     summary = json.loads((work / f"jobs{args.jobs}" / "summary.json").read_text(encoding="utf-8"))
@@ -187,13 +198,13 @@ def bench(data: Path, args: argparse.Namespace) -> list[object]:
     print(f"  partitions {summary['partitions']['count']} (merged {len(summary['partitions']['merged'])}); work {summary['work']}")
     print(f"  input {summary['input']}")
     print(f"  obligations {summary['obligations']['total']:,}, violations {summary['obligations']['violations']:,}")
-    files = sorted(str(f) for f in events.iterdir())
     floor_s = None
-    if all(".jsonl" in f or ".ndjson" in f for f in files):
-        out = subprocess.run([py, "-c", ORJSON_FLOOR, *files], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
-        floor_n, floor_s = int(out[0]), float(out[1])
-        print(f"orjson floor (split lines + orjson.loads, 1 process): {floor_n:,} lines in {floor_s:.2f} s = "
-              f"{floor_n / floor_s:,.0f} lines/s; batch/floor = {wall / floor_s:.1f}")
+    if floor_before is not None:
+        floor_n, floor_after = orjson_floor(files)
+        floor_s = (floor_before + floor_after) / 2
+        print(f"orjson floor (split lines + orjson.loads, 1 process): {floor_n:,} lines in {floor_before:.2f} s before "
+              f"the batch, {floor_after:.2f} s after (mean {floor_s:.2f} s = {floor_n / floor_s:,.0f} lines/s); "
+              f"batch/floor = {wall / floor_s:.1f}")
     if not args.no_floor:
         out = subprocess.run([py, "-c", FLOOR, *files], cwd=ROOT, capture_output=True, text=True, check=True).stdout.split()
         rn, rs = int(out[0]), float(out[1])
