@@ -225,6 +225,9 @@ class RuleBase(_Model):
         only the fields it names, so the agencies that agree on those are asked once (a
         country's 4,000 agencies are a few kinds to a rule)."""
         names = sorted({*self.applies_to, *self.exempt})
+        if not names:  # (most rules) no field read: one verdict for every agency
+            everyone = list(agencies)
+            return everyone if everyone and self.binds(everyone[0]) else []
         verdicts: dict[tuple[object, ...], bool] = {}
         out = []
         for agency in agencies:
