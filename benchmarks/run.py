@@ -181,9 +181,9 @@ def bench(data: Path, args: argparse.Namespace) -> list[object]:
     batch = [py, "-m", "hanchot", "batch", "--pack", args.pack, "--agencies", str(agencies), "--events", str(events),
              "--as-of", args.as_of, "--format", args.format, "--quiet"]
     files = sorted(str(f) for f in events.iterdir())
-    parsed = all(".jsonl" in f or ".ndjson" in f for f in files)
+    json_lines = all(".jsonl" in f or ".ndjson" in f for f in files)
     print(f"\n== {data}")
-    floor_before = orjson_floor(files)[1] if parsed else None
+    floor_before = orjson_floor(files)[1] if json_lines else None
     print("command:", " ".join(batch + ["--jobs", str(args.jobs), "--output", str(work / f"jobs{args.jobs}")]))
     wall, peak, code = timed(batch + ["--jobs", str(args.jobs), "--output", str(work / f"jobs{args.jobs}")])
     summary = json.loads((work / f"jobs{args.jobs}" / "summary.json").read_text(encoding="utf-8"))
